@@ -1,0 +1,275 @@
+"""The `smsgate` command: run the gateway, manage accounts and keys, and talk to a running one."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import httpx
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from smsgate.config import Settings
+from smsgate.domain.errors import DomainError
+
+T = TypeVar("T")
+
+app = typer.Typer(no_args_is_help=True, help="smsgate: a self-hosted SMS gateway.")
+accounts_app = typer.Typer(no_args_is_help=True, help="Manage accounts (operator).")
+keys_app = typer.Typer(no_args_is_help=True, help="Manage API keys (operator).")
+app.add_typer(accounts_app, name="accounts")
+app.add_typer(keys_app, name="keys")
+console = Console()
+err_console = Console(stderr=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Data directory (SQLite lives here) [env SMSGATE_DATA_DIR]"),
+]
+ConfigFile = Annotated[
+    Path | None, typer.Option("--config", help="TOML config file [env SMSGATE_CONFIG]")
+]
+ServerUrl = Annotated[
+    str,
+    typer.Option("--url", envvar="SMSGATE_URL", help="Base URL of a running smsgate"),
+]
+ApiKey = Annotated[
+    str,
+    typer.Option("--key", envvar="SMSGATE_KEY", help="API token <key_id>.<secret>"),
+]
+
+
+def _settings(config: Path | None = None, **overrides: Any) -> Settings:
+    if config is not None:
+        os.environ["SMSGATE_CONFIG"] = str(config)
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="HTTP bind address [env SMSGATE_HOST]")] = None,
+    port: Annotated[int | None, typer.Option(help="HTTP port [env SMSGATE_PORT]")] = None,
+    smpp_port: Annotated[
+        int | None, typer.Option(help="SMPP server port [env SMSGATE_SMPP_PORT]")
+    ] = None,
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Run the gateway in the foreground (HTTP API, dispatcher, connectors). SIGTERM stops it
+    cleanly."""
+    import uvicorn
+
+    from smsgate.http.app import create_app
+    from smsgate.logs import setup_logging
+    from smsgate.runtime import Gateway
+
+    settings = _settings(config, host=host, port=port, smpp_port=smpp_port, data_dir=data_dir)
+    setup_logging(settings.log_level)
+    base = f"http://{settings.host}:{settings.port}"
+
+    def announce() -> None:
+        console.print(f"[bold green]smsgate is running[/] on {settings.resolved_database_url}")
+        console.print(f"  API:  {base}/v1/messages")
+        console.print(f"  Docs: {base}/docs")
+        if settings.demo_account:
+            console.print(
+                "  Demo account (test mode, nothing is sent): key [bold]demo[/], "
+                "secret [bold]demo[/]  (Bearer demo.demo, or Basic demo:demo)"
+            )
+
+    gateway = Gateway(settings)
+    uvicorn.run(
+        create_app(gateway, on_started=announce),
+        host=settings.host,
+        port=settings.port,
+        log_level="warning" if settings.log_level == "info" else settings.log_level,
+        access_log=False,
+        server_header=False,
+        timeout_graceful_shutdown=15,
+    )
+
+
+def _operator(data_dir: Path | None, config: Path | None, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run `work(gateway_services)` against the store directly, as the operator."""
+    from smsgate.services.accounts import AccountService
+    from smsgate.store.database import Database
+
+    settings = _settings(config, data_dir=data_dir)
+
+    async def run() -> T:
+        db = Database(settings.resolved_database_url, node_id=settings.node_id)
+        await db.open()
+        try:
+            return await work(AccountService(db))
+        finally:
+            await db.close()
+
+    try:
+        return asyncio.run(run())
+    except DomainError as err:
+        err_console.print(f"[red]error:[/] {err.detail}")
+        raise typer.Exit(1) from None
+
+
+@accounts_app.command("create")
+def accounts_create(
+    name: str,
+    region: Annotated[
+        str | None, typer.Option(help="Default region for national numbers, e.g. PL")
+    ] = None,
+    max_parts: Annotated[int, typer.Option(help="Longest message accepted, in parts")] = 10,
+    test_mode: Annotated[bool, typer.Option(help="Validate and answer, never send")] = False,
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Create an account."""
+    account = _operator(
+        data_dir,
+        config,
+        lambda s: s.create_account(
+            name, default_region=region, max_parts=max_parts, test_mode=test_mode
+        ),
+    )
+    console.print(f"account [bold]{account.name}[/] created (id {account.id})")
+
+
+@accounts_app.command("list")
+def accounts_list(data_dir: DataDir = None, config: ConfigFile = None) -> None:
+    """List accounts."""
+    accounts = _operator(data_dir, config, lambda s: s.accounts())
+    table = Table("id", "name", "region", "max parts", "test mode", "active")
+    for a in accounts:
+        table.add_row(
+            str(a.id),
+            a.name,
+            a.default_region or "",
+            str(a.max_parts),
+            str(a.test_mode),
+            str(a.active),
+        )
+    console.print(table)
+
+
+@keys_app.command("create")
+def keys_create(
+    account: str,
+    key_id: Annotated[str | None, typer.Option(help="Key id (default: random)")] = None,
+    label: Annotated[str | None, typer.Option(help="A note to recognise the key by")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Create an API key for an account. The secret is shown once and stored only hashed."""
+    key = _operator(data_dir, config, lambda s: s.create_key(account, key_id=key_id, label=label))
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "account": key.account,
+                    "key_id": key.key_id,
+                    "secret": key.secret,
+                    "token": key.token,
+                }
+            )
+        )
+        return
+    console.print(f"key id:  [bold]{key.key_id}[/]")
+    console.print(f"secret:  [bold]{key.secret}[/]  (shown once)")
+    console.print(f"token:   Authorization: Bearer {key.token}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str, data_dir: DataDir = None, config: ConfigFile = None) -> None:
+    """Revoke an API key."""
+    if not _operator(data_dir, config, lambda s: s.revoke_key(key_id)):
+        err_console.print(f"[red]error:[/] no active key {key_id}")
+        raise typer.Exit(1)
+    console.print(f"key {key_id} revoked")
+
+
+def _client(url: str, key: str) -> httpx.Client:
+    return httpx.Client(
+        base_url=url.rstrip("/"), headers={"Authorization": f"Bearer {key}"}, timeout=60
+    )
+
+
+def _call(response: httpx.Response) -> Any:
+    body = response.json()
+    if response.status_code >= 400:
+        error = body.get("error", {})
+        err_console.print(f"[red]error {response.status_code}:[/] {error.get('message', body)}")
+        for m in body.get("messages", []):
+            if m.get("error"):
+                err_console.print(f"  {m['to']}: {m['error']['message']}")
+        raise typer.Exit(1)
+    return body
+
+
+@app.command()
+def send(
+    to: Annotated[list[str], typer.Option("--to", help="Recipient (repeat for several)")],
+    text: Annotated[str, typer.Option("--text", help="Message text")],
+    sender: Annotated[str | None, typer.Option("--from", help="Sender name or number")] = None,
+    urgent: Annotated[bool, typer.Option(help="Send ahead of bulk traffic")] = False,
+    test: Annotated[bool, typer.Option(help="Validate only; nothing is sent")] = False,
+    url: ServerUrl = "http://127.0.0.1:8000",
+    key: ApiKey = "demo.demo",
+) -> None:
+    """Send a message through a running smsgate."""
+    body: dict[str, Any] = {"to": to, "text": text, "urgent": urgent, "test": test}
+    if sender:
+        body["sender"] = sender
+    with _client(url, key) as client:
+        result = _call(client.post("/v1/messages", json=body))
+    table = Table("to", "id", "parts", "status")
+    for m in result["messages"]:
+        if "error" in m:
+            table.add_row(m["to"], "", "", f"[red]{m['error']['message']}[/]")
+        else:
+            table.add_row(m["to"], m["id"], str(m["parts"]), m["status"])
+    console.print(table)
+    if result["test"]:
+        console.print("[yellow]test mode: nothing was sent[/]")
+
+
+@app.command()
+def status(
+    message_id: str,
+    url: ServerUrl = "http://127.0.0.1:8000",
+    key: ApiKey = "demo.demo",
+) -> None:
+    """Show one message and its status history."""
+    with _client(url, key) as client:
+        m = _call(client.get(f"/v1/messages/{message_id}"))
+    console.print(f"[bold]{m['id']}[/] to {m['to']}: [bold]{m['status']}[/]")
+    console.print(f"  {m['encoding']}, {m['parts']} part(s): {m['text']!r}")
+    if m.get("error"):
+        console.print(f"  error: {m['error']['code']} ({m['error']['message']})")
+    for h in m["history"]:
+        console.print(f"  {h['at']}  {h['status']}")
+
+
+@app.command()
+def messages(
+    status_filter: Annotated[str | None, typer.Option("--status", help="Only this status")] = None,
+    limit: Annotated[int, typer.Option(help="How many, newest first")] = 20,
+    url: ServerUrl = "http://127.0.0.1:8000",
+    key: ApiKey = "demo.demo",
+) -> None:
+    """List recent messages as a table."""
+    params: dict[str, Any] = {"limit": limit}
+    if status_filter:
+        params["status"] = status_filter
+    with _client(url, key) as client:
+        page = _call(client.get("/v1/messages", params=params))
+    table = Table("id", "to", "status", "parts", "created", "text")
+    for m in page["data"]:
+        table.add_row(
+            m["id"], m["to"], m["status"], str(m["parts"]), m["created_at"][:19], m["text"][:40]
+        )
+    console.print(table)

@@ -1,0 +1,90 @@
+"""Settings: defaults < TOML config file < SMSGATE_* environment variables < command-line flags."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+
+class SimulatorSettings(BaseModel):
+    """The built-in simulator connector (the default channel of the embedded setup)."""
+
+    submit_latency_ms: float = 5.0
+    report_delay_ms: float = 300.0
+    # Outcome mix; weights need not sum to one.
+    delivered: float = 1.0
+    undelivered: float = 0.0
+    expired: float = 0.0
+    rejected: float = 0.0
+    seed: int | None = None
+    throughput: float | None = None  # messages per second; None = unlimited
+    window: int = 100
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SMSGATE_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    smpp_port: int = 2775
+    data_dir: Path = Path("smsgate-data")
+    database_url: str | None = None  # default: SQLite file in data_dir
+    node_id: int = Field(default=0, ge=0, le=63)
+    log_level: str = "info"
+    demo_account: bool = True
+    # Flat aliases for the simulator knobs most often set from the environment.
+    simulator_submit_latency_ms: float | None = None
+    simulator_report_delay_ms: float | None = None
+    simulator: SimulatorSettings = SimulatorSettings()
+    max_body_bytes: int = 16 * 1024 * 1024
+    dispatch_batch: int = 500
+    group_commit_max: int = 2000
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _TomlSource(settings_cls))
+
+    def model_post_init(self, __context: Any) -> None:
+        if self.simulator_submit_latency_ms is not None:
+            self.simulator.submit_latency_ms = self.simulator_submit_latency_ms
+        if self.simulator_report_delay_ms is not None:
+            self.simulator.report_delay_ms = self.simulator_report_delay_ms
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'smsgate.db').resolve()}"
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    """Reads the file named by SMSGATE_CONFIG (or ./smsgate.toml when it exists)."""
+
+    def __init__(self, settings_cls: type[BaseSettings]):
+        super().__init__(settings_cls)
+        path = os.environ.get("SMSGATE_CONFIG") or "smsgate.toml"
+        self._data: dict[str, Any] = {}
+        if Path(path).is_file():
+            self._data = tomllib.loads(Path(path).read_text())
+        elif os.environ.get("SMSGATE_CONFIG"):
+            raise FileNotFoundError(f"config file not found: {path}")
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self._data)

@@ -1,0 +1,1 @@
+"""Delivery channels. Each implements `Connector` (connectors/base.py)."""

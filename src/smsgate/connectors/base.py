@@ -1,0 +1,54 @@
+"""The connector interface: everything the dispatcher needs from a delivery channel.
+
+A connector submits one message at a time (the dispatcher keeps up to `window` submits in
+flight and paces them to `throughput`), and reports what happens later through the `Sink` it
+is given at start. SMPP upstreams, Android phones and HTTP providers implement this next.
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import Protocol
+
+from smsgate.domain.message import OutboundMessage
+from smsgate.domain.reports import Report
+
+
+class Sink(Protocol):
+    """What the core offers a connector. Each call returns once the fact is committed, so a
+    connector may acknowledge upstream (e.g. deliver_sm_resp) only after it returns."""
+
+    async def report(self, report: Report) -> None: ...
+
+
+class SubmitError(Exception):
+    """The upstream refused a message. `temporary` ones are retried; the rest fail it."""
+
+    def __init__(self, code: str, detail: str, *, temporary: bool):
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+        self.temporary = temporary
+
+
+class Connector(abc.ABC):
+    def __init__(self, name: str, *, throughput: float | None, window: int):
+        if window < 1:
+            raise ValueError("window must be at least 1")
+        self.name = name
+        self.throughput = throughput  # messages per second; None = as fast as the window allows
+        self.window = window  # submits in flight at most
+
+    @abc.abstractmethod
+    async def start(self, sink: Sink) -> None: ...
+
+    @abc.abstractmethod
+    async def stop(self) -> None: ...
+
+    @abc.abstractmethod
+    async def submit(self, message: OutboundMessage) -> tuple[str, ...]:
+        """Submit a message; return the upstream id of each part. Raises SubmitError."""
+
+    def state(self) -> dict[str, object]:
+        """Live state for management views (bind state, counters)."""
+        return {"name": self.name, "throughput": self.throughput, "window": self.window}

@@ -1,0 +1,1 @@
+"""Moves queued messages to connectors: claims, pacing, windows, results."""

@@ -1,0 +1,256 @@
+"""Claims due messages in batches, hands them to connectors within their window and pace,
+and records what came back.
+
+Delivery is at-least-once: a message is claimed (a lease in the store) before it is submitted,
+and the lease ends only when the submit's outcome is committed. After a crash the messages of
+unfinished leases are submitted again; a connector's window holds at most `window` of them, so
+that bounds the duplicates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import structlog
+
+from smsgate.batching import Batcher
+from smsgate.connectors.base import Connector, Sink, SubmitError
+from smsgate.dispatch.throttle import Pacer
+from smsgate.domain.message import OutboundMessage
+from smsgate.domain.status import Status
+from smsgate.services.clock import now_ms
+from smsgate.services.reports import apply_reports
+from smsgate.store import messages, parts
+from smsgate.store.database import Database, Tx
+
+log = structlog.get_logger(__name__)
+
+LEASE_MS = 5 * 60_000
+IDLE_POLL_S = 1.0
+RETRY_BASE_MS = 1_000
+RETRY_MAX_MS = 10 * 60_000
+MAX_ATTEMPTS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    message: OutboundMessage
+    connector: str
+    upstream_ids: tuple[str, ...] | None = None  # set when submitted
+    error: SubmitError | None = None  # set when refused
+    expired: bool = False
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        db: Database,
+        connectors: Iterable[Connector],
+        sink: Sink,
+        *,
+        node: str = "node-0",
+        batch: int = 500,
+    ):
+        self._db = db
+        self._connectors = {c.name: c for c in connectors}
+        self._sink = sink
+        self._node = node
+        self._batch = batch
+        self._lanes = {name: _Lane(self, c) for name, c in self._connectors.items()}
+        self._results: Batcher[_Outcome] = Batcher(
+            self._record, max_items=2000, max_delay=0.002, name="dispatch-results"
+        )
+        self._tasks: list[asyncio.Task[None]] = []
+        self._scheduler_wake = asyncio.Event()
+        self.resubmitted_after_restart = 0
+
+    @property
+    def connectors(self) -> dict[str, Connector]:
+        return self._connectors
+
+    async def start(self) -> None:
+        async def recover(tx: Tx) -> int:
+            return await messages.release_node_claims(tx, self._node)
+
+        self.resubmitted_after_restart = await self._db.write(recover)
+        if self.resubmitted_after_restart:
+            log.warning(
+                "resubmitting messages claimed before a restart",
+                count=self.resubmitted_after_restart,
+                note="at-least-once: the upstream may see these twice",
+            )
+        for connector in self._connectors.values():
+            await connector.start(self._sink)
+        self._results.start()
+        self._tasks = [
+            asyncio.create_task(lane.run(), name=f"lane-{name}")
+            for name, lane in self._lanes.items()
+        ]
+        self._tasks.append(asyncio.create_task(self._schedule_loop(), name="scheduler"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        # Submits in flight finish (bounded by the connector's own timeouts) and their outcomes
+        # are committed, so a clean stop leaves no lease behind.
+        await asyncio.gather(*(lane.drain() for lane in self._lanes.values()))
+        await self._results.close()
+        for connector in self._connectors.values():
+            await connector.stop()
+
+    def wake(self, connectors: Iterable[str]) -> None:
+        for name in connectors:
+            lane = self._lanes.get(name)
+            if lane is not None:
+                lane.wake.set()
+
+    def wake_scheduler(self) -> None:
+        self._scheduler_wake.set()
+
+    async def claim(self, connector: str, limit: int) -> list[OutboundMessage]:
+        async def job(tx: Tx) -> list[OutboundMessage]:
+            return await messages.claim(
+                tx,
+                connector=connector,
+                node=self._node,
+                limit=limit,
+                now_ms=now_ms(),
+                lease_ms=LEASE_MS,
+            )
+
+        return await self._db.write(job)
+
+    async def outcome(self, outcome: _Outcome) -> None:
+        await self._results.add(outcome)
+
+    async def _record(self, outcomes: list[_Outcome]) -> None:
+        now = now_ms()
+        submitted = [
+            messages.Submitted(o.message.id, o.connector, o.upstream_ids, now)
+            for o in outcomes
+            if o.upstream_ids is not None
+        ]
+        retries = []
+        finals = []
+        for o in outcomes:
+            if o.expired:
+                finals.append(messages.Change(o.message.id, Status.EXPIRED, now, "expired"))
+            elif o.error is not None:
+                if o.error.temporary and o.message.attempt < MAX_ATTEMPTS:
+                    retries.append((o.message.id, now + _backoff_ms(o.message.attempt)))
+                else:
+                    finals.append(
+                        messages.Change(
+                            o.message.id, Status.FAILED, now, o.error.code, o.error.detail[:255]
+                        )
+                    )
+
+        async def job(tx: Tx) -> None:
+            await messages.record_submitted(tx, submitted)
+            await tx.flush()
+            by_connector: dict[str, list[str]] = {}
+            for s in submitted:
+                by_connector.setdefault(s.connector, []).extend(s.upstream_ids)
+            for connector, upstream_ids in by_connector.items():
+                await apply_reports(tx, await parts.unpark(tx, connector, upstream_ids))
+            await messages.release(tx, retries)
+            await messages.apply_changes(tx, finals)
+            await messages.end_leases(tx, [c.message_id for c in finals])
+
+        await self._db.write(job)
+
+    async def _schedule_loop(self) -> None:
+        """Moves scheduled messages to the queue when their time comes."""
+        while True:
+            now = now_ms()
+
+            async def promote(tx: Tx, now: int = now) -> set[str]:
+                due = await messages.due_scheduled(tx, now, 5000)
+                await messages.apply_changes(
+                    tx, [messages.Change(mid, Status.QUEUED, now) for mid, _ in due]
+                )
+                return {c for _, c in due if c is not None}
+
+            woken = await self._db.write(promote)
+            self.wake(woken)
+            async with self._db.read() as conn:
+                next_due = await messages.next_due_at(conn)
+            delay = IDLE_POLL_S if next_due is None else (next_due - now_ms()) / 1000
+            self._scheduler_wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._scheduler_wake.wait(), min(max(delay, 0.01), 1.0))
+
+
+def _backoff_ms(attempt: int) -> int:
+    return int(min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** max(attempt - 1, 0)))
+
+
+class _Lane:
+    """One connector's queue: claims as many messages as its window has room for."""
+
+    def __init__(self, dispatcher: Dispatcher, connector: Connector):
+        self._dispatcher = dispatcher
+        self._connector = connector
+        self._pacer = Pacer(connector.throughput, burst=min(connector.window, 10))
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._room = asyncio.Event()
+        self.wake = asyncio.Event()
+
+    async def run(self) -> None:
+        window = self._connector.window
+        while True:
+            free = window - len(self._in_flight)
+            if free <= 0:
+                self._room.clear()
+                await self._room.wait()
+                continue
+            self.wake.clear()
+            try:
+                batch = await self._dispatcher.claim(
+                    self._connector.name, min(free, self._dispatcher._batch)
+                )
+            except Exception:
+                log.exception("claim failed", connector=self._connector.name)
+                batch = []
+            if not batch:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), IDLE_POLL_S)
+                continue
+            for message in batch:
+                await self._pacer.wait()
+                task = asyncio.create_task(self._submit(message))
+                self._in_flight.add(task)
+                task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.discard(task)
+        self._room.set()
+
+    async def drain(self) -> None:
+        if self._in_flight:
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
+
+    async def _submit(self, message: OutboundMessage) -> None:
+        name = self._connector.name
+        if message.expires_at is not None and message.expires_at <= now_ms():
+            outcome = _Outcome(message, name, expired=True)
+        else:
+            try:
+                ids = await self._connector.submit(message)
+                outcome = _Outcome(message, name, upstream_ids=ids)
+            except SubmitError as err:
+                outcome = _Outcome(message, name, error=err)
+            except Exception as exc:  # a connector bug must not lose the message: retry it
+                log.exception("connector raised", connector=name, message_id=message.id)
+                outcome = _Outcome(
+                    message, name, error=SubmitError("connector_error", repr(exc), temporary=True)
+                )
+        # The window slot is held until the outcome is committed: this is what bounds the
+        # messages a crash can leave submitted-but-unrecorded to the window.
+        await self._dispatcher.outcome(outcome)

@@ -1,0 +1,15 @@
+"""An account as the send path sees it: who sends, and the rules applied to their messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    id: int
+    name: str
+    default_region: str | None  # ISO 3166 region for numbers written without a country code
+    max_parts: int  # longest message accepted, in parts
+    test_mode: bool  # validate and answer, never send (the seeds' demo/demo account)
+    active: bool = True

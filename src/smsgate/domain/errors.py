@@ -1,0 +1,100 @@
+"""The one error catalog.
+
+Every failure the core can report has a stable code here. Doors (the native API, the provider
+dialects, the SMPP server) render a `DomainError` in their own format: the native API as JSON with
+an HTTP status chosen by `kind`, SMPP as a command_status, a dialect as its own numeric code. The
+codes and their meaning never change once published; new codes may be added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ErrorKind(StrEnum):
+    """Broad class of a failure; doors map it to their transport's status (HTTP 4xx, ...)."""
+
+    INVALID = "invalid"  # the request or one of its fields is wrong
+    UNAUTHORIZED = "unauthorized"  # no or wrong credentials
+    FORBIDDEN = "forbidden"  # credentials fine, action not allowed
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"  # the state of a resource forbids the action
+    TOO_LARGE = "too_large"
+    LIMITED = "limited"  # rate or quota limits
+    UNAVAILABLE = "unavailable"  # temporary failure inside smsgate
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorSpec:
+    code: str
+    kind: ErrorKind
+    message: str
+
+
+class ErrorCode:
+    """Namespace of every published error. Attribute name == code string, upper-cased."""
+
+    INVALID_REQUEST = ErrorSpec("invalid_request", ErrorKind.INVALID, "The request is malformed")
+    INVALID_FIELD = ErrorSpec("invalid_field", ErrorKind.INVALID, "A field has a wrong value")
+    MISSING_FIELD = ErrorSpec("missing_field", ErrorKind.INVALID, "A required field is missing")
+    INVALID_NUMBER = ErrorSpec("invalid_number", ErrorKind.INVALID, "The phone number is invalid")
+    DUPLICATE_RECIPIENT = ErrorSpec(
+        "duplicate_recipient", ErrorKind.INVALID, "The number appears more than once"
+    )
+    NO_RECIPIENTS = ErrorSpec("no_recipients", ErrorKind.INVALID, "No recipient was given")
+    TOO_MANY_RECIPIENTS = ErrorSpec(
+        "too_many_recipients", ErrorKind.TOO_LARGE, "Too many recipients in one request"
+    )
+    EMPTY_TEXT = ErrorSpec("empty_text", ErrorKind.INVALID, "The message text is empty")
+    TOO_MANY_PARTS = ErrorSpec(
+        "too_many_parts", ErrorKind.INVALID, "The text needs more parts than allowed"
+    )
+    INVALID_SENDER = ErrorSpec("invalid_sender", ErrorKind.INVALID, "The sender is invalid")
+    INVALID_SCHEDULE = ErrorSpec(
+        "invalid_schedule", ErrorKind.INVALID, "The scheduled time is invalid"
+    )
+    INVALID_VALIDITY = ErrorSpec(
+        "invalid_validity", ErrorKind.INVALID, "The validity period is invalid"
+    )
+    BODY_TOO_LARGE = ErrorSpec(
+        "body_too_large", ErrorKind.TOO_LARGE, "The request body is too large"
+    )
+    UNAUTHORIZED = ErrorSpec("unauthorized", ErrorKind.UNAUTHORIZED, "Missing or wrong credentials")
+    ACCOUNT_DISABLED = ErrorSpec("account_disabled", ErrorKind.FORBIDDEN, "The account is disabled")
+    NOT_FOUND = ErrorSpec("not_found", ErrorKind.NOT_FOUND, "No such resource")
+    IDEMPOTENCY_CONFLICT = ErrorSpec(
+        "idempotency_conflict",
+        ErrorKind.CONFLICT,
+        "The Idempotency-Key was already used with a different request",
+    )
+    NOT_CANCELABLE = ErrorSpec(
+        "not_cancelable", ErrorKind.CONFLICT, "The message can no longer be canceled"
+    )
+    NO_ROUTE = ErrorSpec("no_route", ErrorKind.UNAVAILABLE, "No connector can take the message")
+    METHOD_NOT_ALLOWED = ErrorSpec(
+        "method_not_allowed", ErrorKind.INVALID, "The method is not allowed here"
+    )
+    INTERNAL = ErrorSpec("internal", ErrorKind.UNAVAILABLE, "Internal error; retry later")
+
+    @classmethod
+    def all(cls) -> list[ErrorSpec]:
+        return [v for v in vars(cls).values() if isinstance(v, ErrorSpec)]
+
+
+class DomainError(Exception):
+    """A failure with a catalog code, an optional field it concerns and a specific message."""
+
+    def __init__(self, spec: ErrorSpec, detail: str | None = None, field: str | None = None):
+        self.spec = spec
+        self.detail = detail or spec.message
+        self.field = field
+        super().__init__(f"{spec.code}: {self.detail}")
+
+    @property
+    def code(self) -> str:
+        return self.spec.code
+
+    @property
+    def kind(self) -> ErrorKind:
+        return self.spec.kind

@@ -1,0 +1,60 @@
+"""A stored outbound message as the core knows it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from smsgate.domain.status import Status
+from smsgate.domain.text import Encoding
+
+URGENT_LANE = 0
+NORMAL_LANE = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    id: int
+    account_id: int
+    recipient: str
+    sender: str | None
+    text: str
+    encoding: Encoding
+    parts: int
+    price: Decimal | None
+    client_ref: str | None
+    lane: int
+    status: Status
+    send_at: int | None
+    expires_at: int | None
+    connector: str | None
+    upstream_id: str | None
+    error_code: str | None
+    error_detail: str | None
+    # Epoch ms at which each status was reached, in the order they happened.
+    status_times: dict[Status, int] = field(default_factory=dict)
+
+    @property
+    def urgent(self) -> bool:
+        return self.lane == URGENT_LANE
+
+    @property
+    def accepted_at(self) -> int:
+        return self.status_times[Status.ACCEPTED]
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundMessage:
+    """What a connector needs to submit one message upstream."""
+
+    id: int
+    account_id: int
+    recipient: str
+    sender: str | None
+    text: str
+    encoding: Encoding
+    parts: int
+    client_ref: str | None
+    lane: int
+    expires_at: int | None
+    attempt: int

@@ -1,0 +1,102 @@
+"""Request and response bodies of the native API (msgspec Structs: validated at the edge)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from msgspec import Meta, Struct
+
+
+class PersonalisedMessage(Struct, forbid_unknown_fields=True):
+    to: str
+    text: str
+
+
+class SendBody(Struct, forbid_unknown_fields=True, kw_only=True):
+    """One text to many recipients (`to` + `text`), or personalised `messages`."""
+
+    to: list[str] | str | None = None
+    text: str | None = None
+    messages: list[PersonalisedMessage] | None = None
+    sender: str | None = None
+    send_at: Annotated[
+        datetime | None,
+        Meta(description="ISO 8601 with a UTC offset, e.g. 2026-12-24T18:00:00+01:00"),
+    ] = None
+    validity: Annotated[int, Meta(ge=1, description="validity period in seconds")] | None = None
+    client_ref: Annotated[str, Meta(max_length=42, description="echoed in reports")] | None = None
+    urgent: bool = False
+    test: bool = False
+    estimate: bool = False
+    smart_encoding: bool = False
+    transliterate: bool = False
+    single: bool = False
+
+
+class ErrorDetail(Struct, omit_defaults=True):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorBody(Struct):
+    error: ErrorDetail
+
+
+class RecipientOut(Struct, omit_defaults=True):
+    index: int
+    to: str
+    id: str | None = None
+    parts: int | None = None
+    status: str | None = None
+    error: ErrorDetail | None = None
+
+
+class SendResponse(Struct):
+    status: str | None
+    test: bool
+    estimate: bool
+    accepted: int
+    rejected: int
+    parts: int
+    encoding: str | None
+    messages: list[RecipientOut]
+
+
+class StatusTime(Struct):
+    status: str
+    at: datetime
+
+
+class MessageOut(Struct):
+    id: str
+    to: str
+    sender: str | None
+    text: str
+    encoding: str
+    parts: int
+    status: str
+    urgent: bool
+    client_ref: str | None
+    send_at: datetime | None
+    expires_at: datetime | None
+    connector: str | None
+    upstream_id: str | None
+    price: str | None
+    error: ErrorDetail | None
+    created_at: datetime
+    updated_at: datetime
+    history: list[StatusTime]
+
+
+class MessagePage(Struct):
+    data: list[MessageOut]
+    next_cursor: str | None
+
+
+class RejectedBatch(Struct):
+    """Answer when no recipient could be accepted: the error and each recipient's reason."""
+
+    error: ErrorDetail
+    messages: list[RecipientOut]

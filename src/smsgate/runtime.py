@@ -1,0 +1,70 @@
+"""Wires the parts of one smsgate process together: store, services, connectors, dispatcher."""
+
+from __future__ import annotations
+
+import structlog
+
+from smsgate.config import Settings
+from smsgate.connectors.base import Connector
+from smsgate.connectors.simulator import OutcomeMix, SimulatorConnector
+from smsgate.dispatch.dispatcher import Dispatcher
+from smsgate.dispatch.router import Router
+from smsgate.services.accounts import AccountService
+from smsgate.services.queries import MessageQueries
+from smsgate.services.reports import ReportService
+from smsgate.services.sending import SendingService
+from smsgate.store.database import Database
+
+log = structlog.get_logger(__name__)
+
+
+def build_connectors(settings: Settings) -> list[Connector]:
+    sim = settings.simulator
+    return [
+        SimulatorConnector(
+            "simulator",
+            submit_latency_ms=sim.submit_latency_ms,
+            report_delay_ms=sim.report_delay_ms,
+            mix=OutcomeMix(sim.delivered, sim.undelivered, sim.expired, sim.rejected),
+            seed=sim.seed,
+            throughput=sim.throughput,
+            window=sim.window,
+        )
+    ]
+
+
+class Gateway:
+    def __init__(self, settings: Settings, connectors: list[Connector] | None = None):
+        self.settings = settings
+        self.db = Database(
+            settings.resolved_database_url,
+            node_id=settings.node_id,
+            group_max=settings.group_commit_max,
+        )
+        connectors = connectors if connectors is not None else build_connectors(settings)
+        self.reports = ReportService(self.db)
+        self.dispatcher = Dispatcher(
+            self.db,
+            connectors,
+            self.reports,
+            node=f"node-{settings.node_id}",
+            batch=settings.dispatch_batch,
+        )
+        self.router = Router(connectors[0].name if connectors else None)
+        self.accounts = AccountService(self.db)
+        self.sending = SendingService(self.db, self.router, on_queued=self.dispatcher.wake)
+        self.queries = MessageQueries(self.db)
+
+    async def start(self) -> None:
+        await self.db.open()
+        if self.settings.demo_account:
+            await self.accounts.ensure_demo()
+        self.reports.start()
+        await self.dispatcher.start()
+        log.info("gateway started", database=self.db.dialect)
+
+    async def stop(self) -> None:
+        await self.dispatcher.stop()
+        await self.reports.close()
+        await self.db.close()
+        log.info("gateway stopped")

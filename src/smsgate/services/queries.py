@@ -1,0 +1,51 @@
+"""Reading and canceling messages on behalf of an account."""
+
+from __future__ import annotations
+
+from smsgate.domain.account import Account
+from smsgate.domain.errors import DomainError, ErrorCode
+from smsgate.domain.message import Message
+from smsgate.services.clock import now_ms
+from smsgate.store import messages
+from smsgate.store.database import Database, Tx
+
+MAX_PAGE = 1000
+
+
+class MessageQueries:
+    def __init__(self, db: Database):
+        self._db = db
+
+    async def get(self, account: Account, message_id: int) -> Message:
+        async with self._db.read() as conn:
+            message = await messages.get(conn, account.id, message_id)
+        if message is None:
+            raise DomainError(ErrorCode.NOT_FOUND, f"no message {message_id}")
+        return message
+
+    async def find(
+        self, account: Account, flt: messages.MessageFilter, limit: int
+    ) -> tuple[list[Message], int | None]:
+        """A page, newest first, and the cursor for the next page (None at the end)."""
+        if not 1 <= limit <= MAX_PAGE:
+            raise DomainError(
+                ErrorCode.INVALID_FIELD, f"limit must be between 1 and {MAX_PAGE}", field="limit"
+            )
+        async with self._db.read() as conn:
+            page = await messages.find(conn, account.id, flt, limit + 1)
+        if len(page) > limit:
+            return page[:limit], page[limit - 1].id
+        return page, None
+
+    async def cancel(self, account: Account, message_id: int) -> Message:
+        async def job(tx: Tx) -> bool:
+            return await messages.cancel(tx, account.id, message_id, now_ms())
+
+        canceled = await self._db.write(job)
+        message = await self.get(account, message_id)
+        if not canceled:
+            raise DomainError(
+                ErrorCode.NOT_CANCELABLE,
+                f"message {message_id} is {message.status.value} and can no longer be canceled",
+            )
+        return message

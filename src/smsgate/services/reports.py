@@ -1,0 +1,63 @@
+"""Delivery reports from every channel: matched to their part, rolled up into the message."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from smsgate.batching import Batcher
+from smsgate.domain.reports import Report, rollup
+from smsgate.domain.status import advance
+from smsgate.store import messages, parts
+from smsgate.store.database import Database, Tx
+
+
+async def apply_reports(tx: Tx, reports: Sequence[Report]) -> None:
+    """Apply part reports inside `tx`. Reports for ids not known yet are parked, not lost."""
+    if not reports:
+        return
+    located = await parts.locate(tx, reports)
+    unmatched = [r for r in reports if (r.connector, r.upstream_id) not in located]
+    parts.park(tx, unmatched)
+    current = {key: ref.status for key, ref in located.items()}
+    updates: list[tuple[parts.PartRef, Report]] = []
+    for report in reports:
+        key = (report.connector, report.upstream_id)
+        if key not in located or advance(current[key], report.status) is None:
+            continue
+        current[key] = report.status
+        updates.append((located[key], report))
+    await parts.set_statuses(tx, updates)
+    changes = []
+    states = await parts.states(tx, {ref.message_id for ref, _ in updates})
+    for message_id, (total, part_states) in states.items():
+        outcome = rollup(part_states, total)
+        if outcome is not None:
+            changes.append(
+                messages.Change(message_id, outcome.status, outcome.at_ms, outcome.error_code)
+            )
+    await messages.apply_changes(tx, changes)
+
+
+class ReportService:
+    """The `Sink` connectors report into. `report()` returns once the report is committed."""
+
+    def __init__(self, db: Database):
+        self._db = db
+        self._batcher: Batcher[Report] = Batcher(
+            self._write, max_items=2000, max_delay=0.01, name="reports"
+        )
+
+    def start(self) -> None:
+        self._batcher.start()
+
+    async def close(self) -> None:
+        await self._batcher.close()
+
+    async def report(self, report: Report) -> None:
+        await self._batcher.add(report)
+
+    async def _write(self, reports: list[Report]) -> None:
+        async def job(tx: Tx) -> None:
+            await apply_reports(tx, reports)
+
+        await self._db.write(job)

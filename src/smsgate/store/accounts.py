@@ -1,0 +1,100 @@
+"""Accounts and API keys."""
+
+from __future__ import annotations
+
+from sqlalchemy import Row, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from smsgate.domain.account import Account
+from smsgate.store.schema import accounts, api_keys
+
+
+def _account(row: Row[tuple[object, ...]]) -> Account:
+    return Account(
+        id=row.id,
+        name=row.name,
+        default_region=row.default_region,
+        max_parts=row.max_parts,
+        test_mode=bool(row.test_mode),
+        active=bool(row.active),
+    )
+
+
+async def add_account(
+    conn: AsyncConnection,
+    *,
+    name: str,
+    default_region: str | None,
+    max_parts: int,
+    test_mode: bool,
+    now_ms: int,
+) -> Account:
+    result = await conn.execute(
+        insert(accounts)
+        .values(
+            name=name,
+            default_region=default_region,
+            max_parts=max_parts,
+            test_mode=test_mode,
+            created_at=now_ms,
+        )
+        .returning(*accounts.c)
+    )
+    return _account(result.one())
+
+
+async def account_by_name(conn: AsyncConnection, name: str) -> Account | None:
+    row = (await conn.execute(select(accounts).where(accounts.c.name == name))).first()
+    return _account(row) if row else None
+
+
+async def list_accounts(conn: AsyncConnection) -> list[Account]:
+    rows = await conn.execute(select(accounts).order_by(accounts.c.id))
+    return [_account(r) for r in rows]
+
+
+async def set_account_active(conn: AsyncConnection, account_id: int, active: bool) -> None:
+    await conn.execute(update(accounts).where(accounts.c.id == account_id).values(active=active))
+
+
+async def add_key(
+    conn: AsyncConnection,
+    *,
+    key_id: str,
+    account_id: int,
+    secret_hash: str,
+    label: str | None,
+    now_ms: int,
+) -> None:
+    await conn.execute(
+        insert(api_keys).values(
+            key_id=key_id,
+            account_id=account_id,
+            secret_hash=secret_hash,
+            label=label,
+            created_at=now_ms,
+        )
+    )
+
+
+async def key_with_account(conn: AsyncConnection, key_id: str) -> tuple[str, Account] | None:
+    """The stored secret hash of an active key and its account, or None."""
+    row = (
+        await conn.execute(
+            select(api_keys.c.secret_hash, accounts)
+            .join(accounts, accounts.c.id == api_keys.c.account_id)
+            .where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
+        )
+    ).first()
+    if row is None:
+        return None
+    return row.secret_hash, _account(row)
+
+
+async def revoke_key(conn: AsyncConnection, key_id: str, now_ms: int) -> bool:
+    result = await conn.execute(
+        update(api_keys)
+        .where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
+        .values(revoked_at=now_ms)
+    )
+    return result.rowcount > 0

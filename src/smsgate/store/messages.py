@@ -1,0 +1,363 @@
+"""Messages: insert, read, claim for dispatch, and status transitions with their outbox events."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row, and_, bindparam, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from smsgate.domain.message import Message, OutboundMessage
+from smsgate.domain.status import Status, advance
+from smsgate.domain.text import Encoding
+from smsgate.store import outbox
+from smsgate.store.database import Tx
+from smsgate.store.schema import message_parts, messages
+
+INSERT_COLUMNS = (
+    "id",
+    "account_id",
+    "request_id",
+    "recipient",
+    "sender",
+    "text",
+    "encoding",
+    "parts",
+    "price",
+    "client_ref",
+    "lane",
+    "status",
+    "send_at",
+    "expires_at",
+    "connector",
+    "accepted_at",
+    "scheduled_at",
+    "queued_at",
+    "updated_at",
+)
+
+_STATUS_TIME = {s: messages.c[f"{s.value}_at"] for s in Status if s is not Status.RECEIVED}
+# SQLite allows 32,766 bound parameters per statement; PostgreSQL 32,767.
+_IN_CHUNK = 1000
+
+
+def defer_add(tx: Tx, rows: list[tuple[Any, ...]]) -> None:
+    """Queue rows (in INSERT_COLUMNS order) for the transaction's bulk insert."""
+    tx.defer_insert(messages, INSERT_COLUMNS, rows)
+
+
+def _message(row: Row[Any]) -> Message:
+    times = {s: row._mapping[col.name] for s, col in _STATUS_TIME.items()}
+    ordered = dict(sorted(((s, t) for s, t in times.items() if t is not None), key=lambda i: i[1]))
+    return Message(
+        id=row.id,
+        account_id=row.account_id,
+        recipient=row.recipient,
+        sender=row.sender,
+        text=row.text,
+        encoding=Encoding(row.encoding),
+        parts=row.parts,
+        price=row.price,
+        client_ref=row.client_ref,
+        lane=row.lane,
+        status=Status(row.status),
+        send_at=row.send_at,
+        expires_at=row.expires_at,
+        connector=row.connector,
+        upstream_id=row.upstream_id,
+        error_code=row.error_code,
+        error_detail=row.error_detail,
+        status_times=ordered,
+    )
+
+
+async def get(conn: AsyncConnection, account_id: int, message_id: int) -> Message | None:
+    row = (
+        await conn.execute(
+            select(messages).where(messages.c.id == message_id, messages.c.account_id == account_id)
+        )
+    ).first()
+    return _message(row) if row else None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageFilter:
+    status: Status | None = None
+    recipient: str | None = None
+    client_ref: str | None = None
+    id_from: int | None = None  # inclusive lower id bound (from a time filter)
+    id_to: int | None = None  # exclusive upper id bound
+    before_id: int | None = None  # cursor: newest first, continue below this id
+
+
+async def find(
+    conn: AsyncConnection, account_id: int, flt: MessageFilter, limit: int
+) -> list[Message]:
+    """Newest first, walking down by id (ids are time-ordered)."""
+    conditions = [messages.c.account_id == account_id]
+    if flt.status is not None:
+        conditions.append(messages.c.status == flt.status.value)
+    if flt.recipient is not None:
+        conditions.append(messages.c.recipient == flt.recipient)
+    if flt.client_ref is not None:
+        conditions.append(messages.c.client_ref == flt.client_ref)
+    if flt.id_from is not None:
+        conditions.append(messages.c.id >= flt.id_from)
+    upper = [b for b in (flt.id_to, flt.before_id) if b is not None]
+    if upper:
+        conditions.append(messages.c.id < min(upper))
+    rows = await conn.execute(
+        select(messages).where(and_(*conditions)).order_by(messages.c.id.desc()).limit(limit)
+    )
+    return [_message(r) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A status a message should move to; applied only if the status rules allow it."""
+
+    message_id: int
+    status: Status
+    at_ms: int
+    error_code: str | None = None
+    error_detail: str | None = None
+
+
+async def apply_changes(tx: Tx, changes: Sequence[Change]) -> list[Change]:
+    """Move messages forward, never backwards; write an outbox event per applied change.
+
+    Returns the changes that took effect (a late or repeated one is dropped).
+    """
+    if not changes:
+        return []
+    current: dict[int, Row[Any]] = {}
+    for chunk in _chunks([c.message_id for c in changes]):
+        rows = await tx.conn.execute(
+            select(
+                messages.c.id,
+                messages.c.status,
+                messages.c.account_id,
+                messages.c.client_ref,
+                messages.c.recipient,
+            ).where(messages.c.id.in_(chunk))
+        )
+        current.update((r.id, r) for r in rows)
+    applied: list[Change] = []
+    state = {mid: Status(r.status) for mid, r in current.items()}
+    for change in changes:
+        status = state.get(change.message_id)
+        if status is None or advance(status, change.status) is None:
+            continue
+        state[change.message_id] = change.status
+        applied.append(change)
+    by_status: dict[Status, list[dict[str, Any]]] = defaultdict(list)
+    for change in applied:
+        by_status[change.status].append(
+            {
+                "mid": change.message_id,
+                "st": change.status.value,
+                "at": change.at_ms,
+                "ec": change.error_code,
+                "ed": change.error_detail,
+            }
+        )
+    for status, params in by_status.items():
+        await tx.conn.execute(
+            update(messages)
+            .where(messages.c.id == bindparam("mid"))
+            .values(
+                {
+                    messages.c.status: bindparam("st"),
+                    _STATUS_TIME[status]: bindparam("at"),
+                    messages.c.updated_at: bindparam("at"),
+                    messages.c.error_code: func.coalesce(bindparam("ec"), messages.c.error_code),
+                    messages.c.error_detail: func.coalesce(
+                        bindparam("ed"), messages.c.error_detail
+                    ),
+                }
+            ),
+            params,
+        )
+    outbox.defer_status_events(
+        tx,
+        [
+            outbox.StatusEvent(
+                account_id=current[c.message_id].account_id,
+                message_id=c.message_id,
+                recipient=current[c.message_id].recipient,
+                client_ref=current[c.message_id].client_ref,
+                status=c.status,
+                at_ms=c.at_ms,
+                error_code=c.error_code,
+            )
+            for c in applied
+        ],
+    )
+    return applied
+
+
+async def cancel(tx: Tx, account_id: int, message_id: int, now_ms: int) -> bool:
+    """Cancel a message still waiting (scheduled, or queued and not in flight)."""
+    row = (
+        await tx.conn.execute(
+            select(messages.c.status, messages.c.claimed_by).where(
+                messages.c.id == message_id, messages.c.account_id == account_id
+            )
+        )
+    ).first()
+    if row is None or row.claimed_by is not None:
+        return False
+    if Status(row.status) not in (Status.SCHEDULED, Status.QUEUED):
+        return False
+    return bool(await apply_changes(tx, [Change(message_id, Status.CANCELED, now_ms)]))
+
+
+async def claim(
+    tx: Tx, *, connector: str, node: str, limit: int, now_ms: int, lease_ms: int
+) -> list[OutboundMessage]:
+    """Take up to `limit` due messages of a connector, urgent lane first, oldest first."""
+    waiting = (
+        select(messages.c.id)
+        .where(
+            messages.c.status == Status.QUEUED.value,
+            messages.c.connector == connector,
+            or_(messages.c.claim_until.is_(None), messages.c.claim_until < now_ms),
+        )
+        .order_by(messages.c.lane, messages.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    result = await tx.conn.execute(
+        update(messages)
+        .where(messages.c.id.in_(waiting.scalar_subquery()))
+        .values(claimed_by=node, claim_until=now_ms + lease_ms, attempts=messages.c.attempts + 1)
+        .returning(
+            messages.c.id,
+            messages.c.account_id,
+            messages.c.recipient,
+            messages.c.sender,
+            messages.c.text,
+            messages.c.encoding,
+            messages.c.parts,
+            messages.c.client_ref,
+            messages.c.lane,
+            messages.c.expires_at,
+            messages.c.attempts,
+        )
+    )
+    claimed = [
+        OutboundMessage(
+            id=r.id,
+            account_id=r.account_id,
+            recipient=r.recipient,
+            sender=r.sender,
+            text=r.text,
+            encoding=Encoding(r.encoding),
+            parts=r.parts,
+            client_ref=r.client_ref,
+            lane=r.lane,
+            expires_at=r.expires_at,
+            attempt=r.attempts,
+        )
+        for r in result
+    ]
+    # RETURNING order is unspecified; the connector must see urgent and old messages first.
+    claimed.sort(key=lambda m: (m.lane, m.id))
+    return claimed
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    message_id: int
+    connector: str
+    upstream_ids: tuple[str, ...]  # one per part
+    at_ms: int
+
+
+async def record_submitted(tx: Tx, items: Sequence[Submitted]) -> None:
+    """Store the upstream ids and end the lease; the status moves to sent unless a report
+    for the message already arrived (a report can beat the submit response)."""
+    if not items:
+        return
+    await tx.conn.execute(
+        update(messages)
+        .where(messages.c.id == bindparam("mid"))
+        .values(
+            upstream_id=bindparam("uid"),
+            claimed_by=None,
+            claim_until=None,
+        ),
+        [
+            {"mid": s.message_id, "uid": s.upstream_ids[0] if s.upstream_ids else None}
+            for s in items
+        ],
+    )
+    tx.defer_insert(
+        message_parts,
+        ("message_id", "part_no", "connector", "upstream_id", "status", "updated_at"),
+        [
+            (s.message_id, n, s.connector, uid, Status.SENT.value, s.at_ms)
+            for s in items
+            for n, uid in enumerate(s.upstream_ids, start=1)
+        ],
+    )
+    await apply_changes(tx, [Change(s.message_id, Status.SENT, s.at_ms) for s in items])
+
+
+async def release(tx: Tx, retry_at: Iterable[tuple[int, int]]) -> None:
+    """Give claimed messages back to the queue, not to be claimed again before `retry_at`."""
+    params = [{"mid": mid, "until": at} for mid, at in retry_at]
+    if params:
+        await tx.conn.execute(
+            update(messages)
+            .where(messages.c.id == bindparam("mid"))
+            .values(claimed_by=None, claim_until=bindparam("until")),
+            params,
+        )
+
+
+async def end_leases(tx: Tx, ids: Sequence[int]) -> None:
+    """Clear the lease of messages that reached a final status without a submit."""
+    for chunk in _chunks(list(ids)):
+        await tx.conn.execute(
+            update(messages)
+            .where(messages.c.id.in_(chunk))
+            .values(claimed_by=None, claim_until=None)
+        )
+
+
+async def release_node_claims(tx: Tx, node: str) -> int:
+    """After a restart: messages this node claimed but never confirmed go back to the queue."""
+    result = await tx.conn.execute(
+        update(messages)
+        .where(messages.c.status == Status.QUEUED.value, messages.c.claimed_by == node)
+        .values(claimed_by=None, claim_until=None)
+    )
+    return result.rowcount
+
+
+async def due_scheduled(tx: Tx, now_ms: int, limit: int) -> list[tuple[int, str | None]]:
+    """Scheduled messages whose time has come: (id, connector)."""
+    rows = await tx.conn.execute(
+        select(messages.c.id, messages.c.connector)
+        .where(messages.c.status == Status.SCHEDULED.value, messages.c.send_at <= now_ms)
+        .order_by(messages.c.send_at)
+        .limit(limit)
+    )
+    return [(r.id, r.connector) for r in rows]
+
+
+async def next_due_at(conn: AsyncConnection) -> int | None:
+    return (
+        await conn.execute(
+            select(func.min(messages.c.send_at)).where(messages.c.status == Status.SCHEDULED.value)
+        )
+    ).scalar()
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), _IN_CHUNK):
+        yield ids[start : start + _IN_CHUNK]

@@ -1,0 +1,52 @@
+"""The outbox: status events written in the transaction that made the change."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import msgspec
+
+from smsgate.domain.status import Status
+from smsgate.store.database import Tx
+from smsgate.store.schema import outbox
+
+_COLUMNS = ("account_id", "message_id", "event", "payload", "created_at")
+_encode = msgspec.json.Encoder().encode
+
+
+@dataclass(frozen=True, slots=True)
+class StatusEvent:
+    account_id: int
+    message_id: int
+    recipient: str
+    client_ref: str | None
+    status: Status
+    at_ms: int
+    error_code: str | None = None
+
+
+def defer_status_events(tx: Tx, events: Sequence[StatusEvent]) -> None:
+    tx.defer_insert(
+        outbox,
+        _COLUMNS,
+        [
+            (
+                e.account_id,
+                e.message_id,
+                "message.status",
+                _encode(
+                    {
+                        "message_id": str(e.message_id),
+                        "to": e.recipient,
+                        "status": e.status.value,
+                        "at_ms": e.at_ms,
+                        "client_ref": e.client_ref,
+                        "error_code": e.error_code,
+                    }
+                ).decode(),
+                e.at_ms,
+            )
+            for e in events
+        ],
+    )

@@ -1,0 +1,127 @@
+"""Message parts as the upstream knows them, and reports that arrived before their part."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, delete, select, update
+
+from smsgate.domain.reports import PartState, Report
+from smsgate.domain.status import Status
+from smsgate.store.database import Tx
+from smsgate.store.schema import early_reports, message_parts, messages
+
+_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class PartRef:
+    message_id: int
+    part_no: int
+    connector: str
+    upstream_id: str
+    status: Status
+
+
+async def locate(tx: Tx, reports: Sequence[Report]) -> dict[tuple[str, str], PartRef]:
+    by_connector: dict[str, list[str]] = defaultdict(list)
+    for r in reports:
+        by_connector[r.connector].append(r.upstream_id)
+    found: dict[tuple[str, str], PartRef] = {}
+    for connector, upstream_ids in by_connector.items():
+        for chunk in _chunks(upstream_ids):
+            rows = await tx.conn.execute(
+                select(
+                    message_parts.c.message_id,
+                    message_parts.c.part_no,
+                    message_parts.c.upstream_id,
+                    message_parts.c.status,
+                ).where(
+                    message_parts.c.connector == connector,
+                    message_parts.c.upstream_id.in_(chunk),
+                )
+            )
+            for row in rows:
+                found[(connector, row.upstream_id)] = PartRef(
+                    row.message_id, row.part_no, connector, row.upstream_id, Status(row.status)
+                )
+    return found
+
+
+async def set_statuses(tx: Tx, updates: Sequence[tuple[PartRef, Report]]) -> None:
+    if updates:
+        await tx.conn.execute(
+            update(message_parts)
+            .where(
+                message_parts.c.message_id == bindparam("mid"),
+                message_parts.c.part_no == bindparam("pno"),
+            )
+            .values(status=bindparam("st"), error_code=bindparam("ec"), updated_at=bindparam("at")),
+            [
+                {
+                    "mid": ref.message_id,
+                    "pno": ref.part_no,
+                    "st": rep.status.value,
+                    "ec": rep.error_code,
+                    "at": rep.at_ms,
+                }
+                for ref, rep in updates
+            ],
+        )
+
+
+async def states(tx: Tx, message_ids: Iterable[int]) -> dict[int, tuple[int, list[PartState]]]:
+    """Per message: (number of parts it has, the states of the parts known upstream)."""
+    result: dict[int, tuple[int, list[PartState]]] = {}
+    for chunk in _chunks(list(message_ids)):
+        rows = await tx.conn.execute(
+            select(
+                messages.c.id,
+                messages.c.parts,
+                message_parts.c.part_no,
+                message_parts.c.status,
+                message_parts.c.updated_at,
+                message_parts.c.error_code,
+            )
+            .join(message_parts, message_parts.c.message_id == messages.c.id)
+            .where(messages.c.id.in_(chunk))
+        )
+        for row in rows:
+            entry = result.setdefault(row.id, (row.parts, []))
+            entry[1].append(
+                PartState(row.part_no, Status(row.status), row.updated_at, row.error_code)
+            )
+    return result
+
+
+def park(tx: Tx, reports: Sequence[Report]) -> None:
+    tx.defer_insert(
+        early_reports,
+        ("connector", "upstream_id", "status", "error_code", "at_ms"),
+        [(r.connector, r.upstream_id, r.status.value, r.error_code, r.at_ms) for r in reports],
+    )
+
+
+async def unpark(tx: Tx, connector: str, upstream_ids: Sequence[str]) -> list[Report]:
+    """Take the parked reports for these ids out of the parking table."""
+    found: list[Report] = []
+    for chunk in _chunks(list(upstream_ids)):
+        condition = (early_reports.c.connector == connector) & early_reports.c.upstream_id.in_(
+            chunk
+        )
+        rows = (await tx.conn.execute(select(early_reports).where(condition))).all()
+        if rows:
+            await tx.conn.execute(delete(early_reports).where(condition))
+            found.extend(
+                Report(r.connector, r.upstream_id, Status(r.status), r.at_ms, r.error_code)
+                for r in rows
+            )
+    return found
+
+
+def _chunks(values: list[Any]) -> Iterable[list[Any]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]

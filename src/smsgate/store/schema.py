@@ -1,0 +1,183 @@
+"""The relational schema (SQLAlchemy Core), shared by SQLite and PostgreSQL.
+
+Times are epoch milliseconds in BIGINT columns: one representation on both engines, cheap to
+compare and index, converted to ISO 8601 only at the doors. Money is Numeric with 6 decimals.
+Migrations under store/migrations mirror this file; a test checks they agree.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+# 64-bit serial on PostgreSQL; SQLite autoincrements only an INTEGER PRIMARY KEY (its rowid).
+_SERIAL = BigInteger().with_variant(Integer, "sqlite")
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("default_region", String(2)),
+    Column("max_parts", SmallInteger, nullable=False, server_default=text("10")),
+    # Test-mode accounts validate fully and answer as usual but never send (the seeds' demo/demo).
+    Column("test_mode", Boolean, nullable=False, server_default=text("false")),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key_id", String(64), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False, index=True),
+    # PBKDF2-SHA256: "pbkdf2_sha256$<iterations>$<salt hex>$<hash hex>"
+    Column("secret_hash", String(200), nullable=False),
+    Column("label", String(100)),
+    Column("created_at", BigInteger, nullable=False),
+    Column("revoked_at", BigInteger),
+)
+
+# One row per send request that carried an Idempotency-Key: the replayed answer lives here.
+send_requests = Table(
+    "send_requests",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False),
+    Column("idempotency_key", String(255), nullable=False),
+    Column("body_hash", String(64), nullable=False),
+    Column("response", LargeBinary, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("account_id", "idempotency_key"),
+)
+
+# One row per recipient. Status columns `<status>_at` keep the time each status was reached.
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False),
+    Column("request_id", BigInteger),  # send_requests.id when an Idempotency-Key was given
+    Column("recipient", String(20), nullable=False),
+    Column("sender", String(20)),
+    Column("text", Text, nullable=False),
+    Column("encoding", String(8), nullable=False),
+    Column("parts", SmallInteger, nullable=False),
+    Column("price", Numeric(18, 6)),
+    Column("client_ref", String(42)),
+    # Dispatch lane: lower goes first (0 = urgent, 1 = normal); ascending keeps the index simple.
+    Column("lane", SmallInteger, nullable=False, server_default=text("1")),
+    Column("status", String(12), nullable=False),
+    Column("send_at", BigInteger),  # when a scheduled message becomes due
+    Column("expires_at", BigInteger),  # end of the validity period
+    Column("connector", String(64)),
+    Column("upstream_id", String(64)),  # first part's id at the upstream (the rest: message_parts)
+    Column("error_code", String(32)),
+    Column("error_detail", String(255)),
+    Column("attempts", SmallInteger, nullable=False, server_default=text("0")),
+    # Dispatcher lease: which node holds the message between claim and the submit response.
+    Column("claimed_by", String(40)),
+    Column("claim_until", BigInteger),
+    Column("accepted_at", BigInteger, nullable=False),
+    Column("scheduled_at", BigInteger),
+    Column("queued_at", BigInteger),
+    Column("sent_at", BigInteger),
+    Column("delivered_at", BigInteger),
+    Column("undelivered_at", BigInteger),
+    Column("expired_at", BigInteger),
+    Column("rejected_at", BigInteger),
+    Column("failed_at", BigInteger),
+    Column("canceled_at", BigInteger),
+    Column("updated_at", BigInteger, nullable=False),
+    Index("ix_messages_account_id_id", "account_id", "id"),
+    Index("ix_messages_account_id_recipient", "account_id", "recipient"),
+    Index(
+        "ix_messages_account_id_client_ref",
+        "account_id",
+        "client_ref",
+        sqlite_where=text("client_ref IS NOT NULL"),
+        postgresql_where=text("client_ref IS NOT NULL"),
+    ),
+    # The dispatch queue is the table itself; these partial indexes keep claims cheap however
+    # much history accumulates.
+    Index(
+        "ix_messages_queue",
+        "connector",
+        "lane",
+        "id",
+        sqlite_where=text("status = 'queued'"),
+        postgresql_where=text("status = 'queued'"),
+    ),
+    Index(
+        "ix_messages_due",
+        "send_at",
+        sqlite_where=text("status = 'scheduled'"),
+        postgresql_where=text("status = 'scheduled'"),
+    ),
+)
+
+# Each part of a message as the upstream knows it: reports are matched by (connector, upstream_id).
+message_parts = Table(
+    "message_parts",
+    metadata,
+    Column("message_id", BigInteger, primary_key=True),
+    Column("part_no", SmallInteger, primary_key=True),
+    Column("connector", String(64), nullable=False),
+    Column("upstream_id", String(64), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("error_code", String(32)),
+    Column("updated_at", BigInteger, nullable=False),
+    Index("ix_message_parts_upstream", "connector", "upstream_id"),
+)
+
+# Reports whose upstream id is not known yet: a report can overtake the submit response that
+# carries the id. Parked here (not in memory, so a crash loses none) and applied once it is known.
+early_reports = Table(
+    "early_reports",
+    metadata,
+    Column("id", _SERIAL, primary_key=True, autoincrement=True),
+    Column("connector", String(64), nullable=False),
+    Column("upstream_id", String(64), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("error_code", String(32)),
+    Column("at_ms", BigInteger, nullable=False),
+    Index("ix_early_reports_upstream", "connector", "upstream_id"),
+)
+
+# Status events written in the same transaction as the change they describe; webhooks and
+# other consumers read them from here, so a crash between change and delivery loses nothing.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", _SERIAL, primary_key=True, autoincrement=True),
+    Column("account_id", Integer, nullable=False),
+    Column("message_id", BigInteger),
+    Column("event", String(40), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_outbox_account_id_id", "account_id", "id"),
+)
