@@ -12,7 +12,8 @@ class Pacer:
     def __init__(self, rate: float | None, burst: int = 1):
         self._interval = 1.0 / rate if rate else 0.0
         self._burst_span = self._interval * max(burst, 1)
-        self._next = time.monotonic()
+        # A fresh pacer has a whole burst of credit, as if it had been idle.
+        self._next = time.monotonic() - self._burst_span
 
     async def wait(self) -> None:
         if not self._interval:

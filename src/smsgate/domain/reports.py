@@ -40,5 +40,5 @@ def rollup(parts: Sequence[PartState], total: int) -> PartState | None:
         return min(failures, key=lambda p: (p.at_ms, p.part_no))
     delivered = [p for p in parts if p.status is Status.DELIVERED]
     if total > 0 and len(delivered) >= total:
-        return max(delivered, key=lambda p: p.at_ms)
+        return max(delivered, key=lambda p: (p.at_ms, p.part_no))
     return None

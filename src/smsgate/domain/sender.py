@@ -9,6 +9,7 @@ from smsgate.domain.errors import DomainError, ErrorCode
 # Alphanumeric senders: GSM-safe printable characters, at most 11 (the TP-OA limit).
 _ALPHA = re.compile(r"[A-Za-z0-9 .\-_&@!?'+]{1,11}")
 _NUMERIC = re.compile(r"\+?[0-9]{1,15}")
+_DIGITS = re.compile(r"\+?[0-9]+")
 
 
 def validate_sender(sender: str) -> str:
@@ -18,7 +19,7 @@ def validate_sender(sender: str) -> str:
         raise DomainError(ErrorCode.INVALID_SENDER, "sender is empty", field="sender")
     if _NUMERIC.fullmatch(value):
         return value
-    if value.replace("+", "").isdigit():
+    if _DIGITS.fullmatch(value):
         raise DomainError(
             ErrorCode.INVALID_SENDER, "a numeric sender has at most 15 digits", field="sender"
         )

@@ -121,7 +121,7 @@ def _split(text: str, limit: int, two_unit_at: list[int]) -> tuple[str, ...]:
             if position == end - 1:  # one unit left: the character opens the next part
                 end = position
                 break
-            end -= 1
+            end -= 1  # the character fits and leaves room for one character less
             position = next(pending, None)
         parts.append(text[start:end])
         start = end

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 
 from smsgate.domain.errors import DomainError, ErrorCode
 
@@ -20,7 +19,8 @@ def parse_authorization(header: str | None) -> tuple[str, str]:
     elif scheme == "basic":
         try:
             decoded = base64.b64decode(value, validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
+        # Bad base64 (binascii.Error), non-ASCII input and non-UTF-8 bytes are all ValueErrors.
+        except ValueError:
             raise DomainError(ErrorCode.UNAUTHORIZED, "malformed Basic credentials") from None
         key_id, dot, secret = decoded.partition(":")
     else:

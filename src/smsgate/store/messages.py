@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, func, or_, select, update
@@ -142,16 +142,20 @@ async def apply_changes(tx: Tx, changes: Sequence[Change]) -> list[Change]:
                 messages.c.account_id,
                 messages.c.client_ref,
                 messages.c.recipient,
+                messages.c.updated_at,
             ).where(messages.c.id.in_(chunk))
         )
         current.update((r.id, r) for r in rows)
     applied: list[Change] = []
-    state = {mid: Status(r.status) for mid, r in current.items()}
+    state = {mid: (Status(r.status), r.updated_at) for mid, r in current.items()}
     for change in changes:
-        status = state.get(change.message_id)
+        status, last_at = state.get(change.message_id, (None, 0))
         if status is None or advance(status, change.status) is None:
             continue
-        state[change.message_id] = change.status
+        # History stays in order even when a report's own time predates what we recorded
+        # before it (a report that overtook the submit response).
+        change = replace(change, at_ms=max(change.at_ms, last_at))
+        state[change.message_id] = (change.status, change.at_ms)
         applied.append(change)
     by_status: dict[Status, list[dict[str, Any]]] = defaultdict(list)
     for change in applied:

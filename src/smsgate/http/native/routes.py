@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Request, Response, Router, delete, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from smsgate.domain.account import Account
 from smsgate.domain.errors import DomainError, ErrorCode
@@ -72,9 +72,9 @@ def _message_id(raw: str) -> int:
 @post("/messages", summary="Send one text to many recipients, or personalised texts")
 async def send_messages(
     request: AnyRequest,
-    data: SendBody,
+    data: JSONBody[SendBody],
     idempotency_key: Annotated[
-        str | None, Parameter(header="Idempotency-Key", required=False, max_length=255)
+        str | None, HeaderParameter(name="Idempotency-Key", required=False, max_length=255)
     ] = None,
 ) -> Response[SendResponse | RejectedBatch]:
     """201 with each recipient's id or rejection reason; 200 for an estimate; 400 when no
@@ -89,7 +89,7 @@ async def send_messages(
 
 
 @get("/messages/{message_id:str}", summary="One message with its status history")
-async def get_message(request: AnyRequest, message_id: str) -> MessageOut:
+async def get_message(request: AnyRequest, message_id: FromPath[str]) -> MessageOut:
     account = await _account(request)
     return render.message_out(await _gateway(request).queries.get(account, _message_id(message_id)))
 
@@ -99,7 +99,7 @@ async def get_message(request: AnyRequest, message_id: str) -> MessageOut:
     summary="Cancel a message while scheduled or queued",
     status_code=200,
 )
-async def cancel_message(request: AnyRequest, message_id: str) -> MessageOut:
+async def cancel_message(request: AnyRequest, message_id: FromPath[str]) -> MessageOut:
     account = await _account(request)
     return render.message_out(
         await _gateway(request).queries.cancel(account, _message_id(message_id))
@@ -109,13 +109,13 @@ async def cancel_message(request: AnyRequest, message_id: str) -> MessageOut:
 @get("/messages", summary="Messages, newest first, with filters and a cursor")
 async def list_messages(
     request: AnyRequest,
-    status: Status | None = None,
-    to: str | None = None,
-    client_ref: str | None = None,
-    since: Annotated[datetime | None, Parameter(description="created at or after")] = None,
-    until: Annotated[datetime | None, Parameter(description="created before")] = None,
-    cursor: str | None = None,
-    limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
+    status: FromQuery[Status | None] = None,
+    to: FromQuery[str | None] = None,
+    client_ref: FromQuery[str | None] = None,
+    since: Annotated[datetime | None, QueryParameter(description="created at or after")] = None,
+    until: Annotated[datetime | None, QueryParameter(description="created before")] = None,
+    cursor: FromQuery[str | None] = None,
+    limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
 ) -> MessagePage:
     account = await _account(request)
     for name, value in (("since", since), ("until", until)):

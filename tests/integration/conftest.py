@@ -1,0 +1,106 @@
+"""A real gateway behind a real HTTP server on 127.0.0.1, on each engine."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from smsgate.config import Settings, SimulatorSettings
+from smsgate.connectors.base import Connector
+from smsgate.http.app import create_app
+from smsgate.runtime import Gateway, build_connectors
+
+FINAL = {"delivered", "undelivered", "expired", "rejected", "failed", "canceled"}
+
+
+@dataclass
+class Running:
+    gateway: Gateway
+    base_url: str
+    client: httpx.AsyncClient  # authenticated as the test account
+    token: str
+
+    def anonymous(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.base_url, timeout=30)
+
+    def as_key(self, token: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            base_url=self.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
+
+    async def wait_for_status(
+        self, message_id: str, statuses: set[str], timeout: float = 10.0
+    ) -> dict[str, object]:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            body: dict[str, object] = (await self.client.get(f"/v1/messages/{message_id}")).json()
+            if body.get("status") in statuses:
+                return body
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"message {message_id} stuck in {body.get('status')}")
+            await asyncio.sleep(0.02)
+
+
+async def start_gateway(
+    settings: Settings, connectors: list[Connector] | None = None
+) -> AsyncIterator[Running]:
+    gateway = Gateway(settings, connectors)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(gateway), host="127.0.0.1", port=0, log_level="warning", lifespan="on"
+        )
+    )
+    task = asyncio.create_task(server.serve())
+    for _ in range(500):
+        if server.started or task.done():
+            break
+        await asyncio.sleep(0.01)
+    if task.done():
+        task.result()
+    port = server.servers[0].sockets[0].getsockname()[1]
+    base_url = f"http://127.0.0.1:{port}"
+    await gateway.accounts.create_account("acme", default_region="PL")
+    key = await gateway.accounts.create_key("acme")
+    async with httpx.AsyncClient(
+        base_url=base_url, headers={"Authorization": f"Bearer {key.token}"}, timeout=30
+    ) as client:
+        try:
+            yield Running(gateway, base_url, client, key.token)
+        finally:
+            server.should_exit = True
+            await asyncio.wait_for(task, 20)
+
+
+def settings_for(database_url: str, tmp_path: Path, **simulator: object) -> Settings:
+    return Settings(
+        data_dir=tmp_path,
+        database_url=database_url,
+        simulator=SimulatorSettings(
+            **{"submit_latency_ms": 0.0, "report_delay_ms": 20.0, "seed": 7, **simulator}
+        ),
+    )
+
+
+@pytest.fixture
+async def gw(database_url: str, tmp_path: Path) -> AsyncIterator[Running]:
+    async for running in start_gateway(settings_for(database_url, tmp_path)):
+        yield running
+
+
+@pytest.fixture
+def gateway_with(database_url: str, tmp_path: Path) -> Callable[..., AsyncIterator[Running]]:
+    """Start a gateway with custom connectors: `async for gw in gateway_with([...]): ...`."""
+
+    def start(
+        connectors: list[Connector] | None = None, **simulator: object
+    ) -> AsyncIterator[Running]:
+        settings = settings_for(database_url, tmp_path, **simulator)
+        return start_gateway(settings, connectors or build_connectors(settings))
+
+    return start

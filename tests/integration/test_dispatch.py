@@ -1,0 +1,185 @@
+"""The dispatcher: windows, pace, priority, retries, expiry and reports that race the submit."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import update
+
+from smsgate.dispatch import dispatcher as dispatcher_module
+from smsgate.domain.status import Status
+from smsgate.store.database import Tx
+from smsgate.store.schema import messages
+from tests.integration.conftest import Running
+from tests.integration.connectors import (
+    EarlyReportingConnector,
+    RecordingConnector,
+    RefusingConnector,
+)
+
+Start = Callable[..., Any]
+
+
+async def send(gw: Running, count: int, **extra: object) -> list[str]:
+    response = await gw.client.post(
+        "/v1/messages",
+        json={"to": [f"+4850060{i:04d}" for i in range(count)], "text": "x", **extra},
+    )
+    assert response.status_code == 201, response.text
+    return [m["id"] for m in response.json()["messages"]]
+
+
+async def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    for _ in range(int(timeout / 0.01)):
+        if predicate():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not reached in time")
+
+
+async def test_submits_in_flight_never_exceed_the_window(gateway_with: Start) -> None:
+    upstream = RecordingConnector(latency=0.02, window=5)
+    async for gw in gateway_with([upstream]):
+        await send(gw, 40)
+        await wait_until(lambda: len(upstream.submitted) == 40)
+    assert upstream.peak_in_flight == 5
+
+
+async def test_the_connector_throughput_paces_submits(gateway_with: Start) -> None:
+    upstream = RecordingConnector(throughput=100, window=50)
+    async for gw in gateway_with([upstream]):
+        await send(gw, 50)
+        await wait_until(lambda: len(upstream.submitted) == 50)
+    span = upstream.submit_times[-1] - upstream.submit_times[0]
+    # 50 submits at 100/s, less the initial burst of 10: at least 0.4 s.
+    assert span >= 0.35
+
+
+async def test_urgent_messages_overtake_queued_bulk(gateway_with: Start) -> None:
+    upstream = RecordingConnector(throughput=200, window=1)
+    async for gw in gateway_with([upstream]):
+        bulk = await send(gw, 60)
+        (urgent,) = (
+            m["id"]
+            for m in (
+                await gw.client.post(
+                    "/v1/messages", json={"to": ["+48500999999"], "text": "OTP", "urgent": True}
+                )
+            ).json()["messages"]
+        )
+        await wait_until(lambda: len(upstream.submitted) == 61)
+    order = [str(m.id) for m in upstream.submitted]
+    assert order.index(urgent) < order.index(bulk[-1])
+    assert order.index(urgent) < 20
+
+
+async def test_a_temporary_refusal_is_retried_until_it_passes(
+    gateway_with: Start, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(dispatcher_module, "RETRY_BASE_MS", 10)
+    upstream = RefusingConnector("throttled", temporary=True, times=2)
+    async for gw in gateway_with([upstream]):
+        (message_id,) = await send(gw, 1)
+        body = await gw.wait_for_status(message_id, {"sent", "failed"})
+    assert body["status"] == "sent"
+    assert upstream.attempts[int(message_id)] == 3
+
+
+async def test_a_permanent_refusal_fails_the_message_with_the_code_kept(
+    gateway_with: Start,
+) -> None:
+    upstream = RefusingConnector("invalid_destination", temporary=False)
+    async for gw in gateway_with([upstream]):
+        (message_id,) = await send(gw, 1)
+        body = await gw.wait_for_status(message_id, {"failed"})
+    assert body["error"]["code"] == "invalid_destination"
+    assert upstream.attempts[int(message_id)] == 1
+
+
+async def test_a_message_past_its_validity_expires_instead_of_being_sent(
+    gateway_with: Start,
+) -> None:
+    upstream = RecordingConnector(latency=0.3, window=1)
+    async for gw in gateway_with([upstream]):
+        (busy,) = await send(gw, 1)
+        await wait_until(lambda: upstream.in_flight == 1)
+        # While the window is full, the second message waits; its validity runs out meanwhile.
+        response = await gw.client.post(
+            "/v1/messages", json={"to": ["+48500600799"], "text": "x", "validity": 60}
+        )
+        waiting = int(response.json()["messages"][0]["id"])
+
+        async def run_out(tx: Tx, waiting: int = waiting) -> None:
+            await tx.conn.execute(
+                update(messages).where(messages.c.id == waiting).values(expires_at=1)
+            )
+
+        await gw.gateway.db.write(run_out)
+        body = await gw.wait_for_status(str(waiting), {"expired", "sent"})
+    assert body["status"] == "expired"
+    assert [m.id for m in upstream.submitted] == [int(busy)]
+
+
+async def test_a_report_that_beats_the_submit_response_is_not_lost(gateway_with: Start) -> None:
+    upstream = EarlyReportingConnector()
+    async for gw in gateway_with([upstream]):
+        ids = await send(gw, 20)
+        for message_id in ids:
+            body = await gw.wait_for_status(message_id, {"delivered"})
+            assert [h["status"] for h in body["history"]][-1] == "delivered"
+
+
+async def test_a_late_or_repeated_report_never_moves_a_message_back(gateway_with: Start) -> None:
+    upstream = RecordingConnector()
+    async for gw in gateway_with([upstream]):
+        (message_id,) = await send(gw, 1)
+        await gw.wait_for_status(message_id, {"sent"})
+        upstream_id = (await gw.client.get(f"/v1/messages/{message_id}")).json()["upstream_id"]
+        await upstream.report(upstream_id, Status.DELIVERED)
+        await upstream.report(upstream_id, Status.DELIVERED)
+        await upstream.report(upstream_id, Status.SENT)
+        await upstream.report(upstream_id, Status.UNDELIVERED, "absent")
+        body = await gw.wait_for_status(message_id, {"delivered"})
+    assert body["error"] is None
+    assert [h["status"] for h in body["history"]] == ["accepted", "queued", "sent", "delivered"]
+
+
+async def test_a_report_for_an_unknown_id_is_kept_without_harm(gateway_with: Start) -> None:
+    upstream = RecordingConnector()
+    async for gw in gateway_with([upstream]):
+        await upstream.report("never-submitted", Status.DELIVERED)
+        (message_id,) = await send(gw, 1)
+        assert (await gw.wait_for_status(message_id, {"sent"}))["status"] == "sent"
+
+
+async def test_a_long_message_is_delivered_only_when_every_part_is(gateway_with: Start) -> None:
+    upstream = RecordingConnector()
+    async for gw in gateway_with([upstream]):
+        response = await gw.client.post(
+            "/v1/messages", json={"to": ["+48500600700"], "text": "a" * 400}
+        )
+        message_id = response.json()["messages"][0]["id"]
+        await gw.wait_for_status(message_id, {"sent"})
+        parts = [f"upstream-{i}" for i in (1, 2, 3)]
+        await upstream.report(parts[0], Status.DELIVERED)
+        await upstream.report(parts[1], Status.DELIVERED)
+        body = (await gw.client.get(f"/v1/messages/{message_id}")).json()
+        assert body["status"] == "sent"
+        await upstream.report(parts[2], Status.DELIVERED)
+        assert (await gw.wait_for_status(message_id, {"delivered"}))["parts"] == 3
+
+
+async def test_the_first_failed_part_decides_a_long_message(gateway_with: Start) -> None:
+    upstream = RecordingConnector()
+    async for gw in gateway_with([upstream]):
+        response = await gw.client.post(
+            "/v1/messages", json={"to": ["+48500600700"], "text": "a" * 200}
+        )
+        message_id = response.json()["messages"][0]["id"]
+        await gw.wait_for_status(message_id, {"sent"})
+        await upstream.report("upstream-1", Status.DELIVERED)
+        await upstream.report("upstream-2", Status.UNDELIVERED, "absent_subscriber")
+        body = await gw.wait_for_status(message_id, {"undelivered"})
+    assert body["error"]["code"] == "absent_subscriber"
