@@ -164,8 +164,9 @@ def _parse(compact: str, region: str | None) -> _Reading:
         if phonenumbers.is_valid_number(number):
             return phonenumbers.format_number(number, PhoneNumberFormat.E164)
         reading = _Invalid(_invalid_reason(number))
-    # The parser fills in the source even when it then fails.
-    if number.country_code_source in _READ_NATIONALLY:
+    # A number written without '+' may be an international one missing it. (The parser records
+    # how it found the country even when it then fails.)
+    if not compact.startswith("+") and number.country_code_source in _READ_NATIONALLY:
         international = _parse("+" + compact, None)
         if not isinstance(international, _Invalid):
             return international
@@ -322,30 +323,33 @@ class _Reader:
         elif self._home is None:
             reading = _read_international(compact)
         else:
-            reading = self._read_national(compact, *self._home)
+            reading = _read_national(compact, *self._home)
         return _parse(compact, self._region) if reading is None else reading
 
-    @staticmethod
-    def _read_national(digits: str, home: _Plan, country: _Country) -> _Reading | None:
-        after_idd = home.after_idd(digits)
-        if after_idd is not None:
-            return _read_international(after_idd)
-        national, plan = digits, home
-        if digits.startswith(country.code):
-            # The parser takes "48500600700" in PL as +48 500600700: digits that start with the
-            # home country code and would otherwise be too long or malformed include it.
-            without_code = home.strip_national_prefix(digits[len(country.code) :])
-            if without_code is None:
-                return None
-            if home.is_too_long(digits) or (
-                not home.matches_general(digits) and home.matches_general(without_code)
-            ):
-                national, plan = without_code, country.plan
-        reading = country.read(national, plan)
-        if not isinstance(reading, _Invalid):
-            return reading
-        international = _read_international(digits)
-        return reading if isinstance(international, _Invalid) else international
+
+def _read_national(digits: str, home: _Plan, country: _Country) -> _Reading | None:
+    """The reading of digits written without '+' where `home` is the default region's plan;
+    None where the fast path does not model it."""
+    after_idd = home.after_idd(digits)
+    if after_idd is not None:
+        return _read_international(after_idd)
+    national, plan = digits, home
+    if digits.startswith(country.code):
+        # The parser takes "48500600700" in PL as +48 500600700: digits that start with the
+        # home country code and would otherwise be too long or malformed include it.
+        without_code = home.strip_national_prefix(digits[len(country.code) :])
+        if without_code is None:
+            return None
+        if home.is_too_long(digits) or (
+            not home.matches_general(digits) and home.matches_general(without_code)
+        ):
+            national, plan = without_code, country.plan
+    reading = country.read(national, plan)
+    if not isinstance(reading, _Invalid):
+        return reading
+    # Not valid at home: perhaps an international number missing its '+'.
+    international = _read_international(digits)
+    return reading if isinstance(international, _Invalid) else international
 
 
 def _read_international(digits: str) -> _Reading | None:
