@@ -179,8 +179,7 @@ class Dispatcher:
 
             woken = await self._db.write(promote)
             self.wake(woken)
-            async with self._db.read() as conn:
-                next_due = await messages.next_due_at(conn)
+            next_due = await self._db.read(messages.next_due_at)
             delay = IDLE_POLL_S if next_due is None else (next_due - now_ms()) / 1000
             self._scheduler_wake.clear()
             with contextlib.suppress(TimeoutError):

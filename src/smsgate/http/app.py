@@ -14,6 +14,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from smsgate import __version__
 from smsgate.domain.errors import DomainError, ErrorCode, ErrorSpec
+from smsgate.http.fast_send import SendFastPath
 from smsgate.http.native import render
 from smsgate.http.native.routes import router as native_router
 from smsgate.runtime import Gateway
@@ -70,7 +71,9 @@ async def openapi_json(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return schema
 
 
-def create_app(gateway: Gateway, on_started: Callable[[], None] | None = None) -> Litestar:
+def create_app(gateway: Gateway, on_started: Callable[[], None] | None = None) -> SendFastPath:
+    """The ASGI app: the send fast path in front of the Litestar application."""
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await gateway.start()
@@ -100,4 +103,4 @@ def create_app(gateway: Gateway, on_started: Callable[[], None] | None = None) -
         debug=False,
     )
     app.state.gateway = gateway
-    return app
+    return SendFastPath(app, gateway, gateway.settings.max_body_bytes)

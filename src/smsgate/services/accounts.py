@@ -152,15 +152,13 @@ class AccountService:
         return await self._db.write(job)
 
     async def account(self, name: str) -> Account:
-        async with self._db.read() as conn:
-            account = await repo.account_by_name(conn, name)
+        account = await self._db.read(lambda conn: repo.account_by_name(conn, name))
         if account is None:
             raise DomainError(ErrorCode.NOT_FOUND, f"no account named {name}", field="account")
         return account
 
     async def accounts(self) -> list[Account]:
-        async with self._db.read() as conn:
-            return await repo.list_accounts(conn)
+        return await self._db.read(repo.list_accounts)
 
     async def authenticate(self, key_id: str, secret: str) -> Account:
         fingerprint = hashlib.sha256(secret.encode()).digest()
@@ -168,8 +166,7 @@ class AccountService:
         fresh = cached is not None and cached[2] > time.monotonic()
         if fresh and cached is not None and hmac.compare_digest(cached[0], fingerprint):
             return cached[1]
-        async with self._db.read() as conn:
-            found = await repo.key_with_account(conn, key_id)
+        found = await self._db.read(lambda conn: repo.key_with_account(conn, key_id))
         if found is None or not await asyncio.to_thread(verify_secret, secret, found[0]):
             raise DomainError(ErrorCode.UNAUTHORIZED)
         account = found[1]
@@ -180,8 +177,7 @@ class AccountService:
 
     async def ensure_demo(self) -> Account:
         """The public demo account of the seeds: demo/demo, always in test mode."""
-        async with self._db.read() as conn:
-            account = await repo.account_by_name(conn, DEMO_NAME)
+        account = await self._db.read(lambda conn: repo.account_by_name(conn, DEMO_NAME))
         if account is None:
             account = await self.create_account(DEMO_NAME, default_region="PL", test_mode=True)
             await self.create_key(DEMO_NAME, key_id=DEMO_NAME, secret=DEMO_SECRET, label="demo")

@@ -17,8 +17,7 @@ class MessageQueries:
         self._db = db
 
     async def get(self, account: Account, message_id: int) -> Message:
-        async with self._db.read() as conn:
-            message = await messages.get(conn, account.id, message_id)
+        message = await self._db.read(lambda conn: messages.get(conn, account.id, message_id))
         if message is None:
             raise DomainError(ErrorCode.NOT_FOUND, f"no message {message_id}")
         return message
@@ -31,8 +30,7 @@ class MessageQueries:
             raise DomainError(
                 ErrorCode.INVALID_FIELD, f"limit must be between 1 and {MAX_PAGE}", field="limit"
             )
-        async with self._db.read() as conn:
-            page = await messages.find(conn, account.id, flt, limit + 1)
+        page = await self._db.read(lambda conn: messages.find(conn, account.id, flt, limit + 1))
         if len(page) > limit:
             return page[:limit], page[limit - 1].id
         return page, None

@@ -56,6 +56,9 @@ class ReportService:
     async def report(self, report: Report) -> None:
         await self._batcher.add(report)
 
+    async def awaiting_reports(self, connector: str) -> list[str]:
+        return await self._db.read(lambda conn: parts.awaiting(conn, connector))
+
     async def _write(self, reports: list[Report]) -> None:
         async def job(tx: Tx) -> None:
             await apply_reports(tx, reports)

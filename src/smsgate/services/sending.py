@@ -148,8 +148,7 @@ class SendingService:
         return result
 
     async def _replay(self, account: Account, cmd: SendCommand, key: str) -> SendResult | None:
-        async with self._db.read() as conn:
-            stored = await requests.get(conn, account.id, key)
+        stored = await self._db.read(lambda conn: requests.get(conn, account.id, key))
         return _check_replay(stored, cmd) if stored is not None else None
 
 

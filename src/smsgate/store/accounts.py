@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import Row, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from smsgate.domain.account import Account
+from smsgate.store.engine import Conn
 from smsgate.store.schema import accounts, api_keys
 
 
@@ -21,7 +21,7 @@ def _account(row: Row[tuple[object, ...]]) -> Account:
 
 
 async def add_account(
-    conn: AsyncConnection,
+    conn: Conn,
     *,
     name: str,
     default_region: str | None,
@@ -43,22 +43,22 @@ async def add_account(
     return _account(result.one())
 
 
-async def account_by_name(conn: AsyncConnection, name: str) -> Account | None:
+async def account_by_name(conn: Conn, name: str) -> Account | None:
     row = (await conn.execute(select(accounts).where(accounts.c.name == name))).first()
     return _account(row) if row else None
 
 
-async def list_accounts(conn: AsyncConnection) -> list[Account]:
+async def list_accounts(conn: Conn) -> list[Account]:
     rows = await conn.execute(select(accounts).order_by(accounts.c.id))
     return [_account(r) for r in rows]
 
 
-async def set_account_active(conn: AsyncConnection, account_id: int, active: bool) -> None:
+async def set_account_active(conn: Conn, account_id: int, active: bool) -> None:
     await conn.execute(update(accounts).where(accounts.c.id == account_id).values(active=active))
 
 
 async def add_key(
-    conn: AsyncConnection,
+    conn: Conn,
     *,
     key_id: str,
     account_id: int,
@@ -77,7 +77,7 @@ async def add_key(
     )
 
 
-async def key_with_account(conn: AsyncConnection, key_id: str) -> tuple[str, Account] | None:
+async def key_with_account(conn: Conn, key_id: str) -> tuple[str, Account] | None:
     """The stored secret hash of an active key and its account, or None."""
     row = (
         await conn.execute(
@@ -91,7 +91,7 @@ async def key_with_account(conn: AsyncConnection, key_id: str) -> tuple[str, Acc
     return row.secret_hash, _account(row)
 
 
-async def revoke_key(conn: AsyncConnection, key_id: str, now_ms: int) -> bool:
+async def revoke_key(conn: Conn, key_id: str, now_ms: int) -> bool:
     result = await conn.execute(
         update(api_keys)
         .where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))

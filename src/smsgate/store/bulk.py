@@ -1,39 +1,55 @@
-"""Fast bulk insert per engine: SQLite executemany on the raw driver, PostgreSQL COPY.
+"""Fast bulk insert per engine: multi-row VALUES on SQLite, COPY on PostgreSQL.
 
-Measured on 100,000 message rows (SQLite, WAL): SQLAlchemy Core executemany 1.55 s, the driver's
-executemany 0.45 s. See docs/decisions/0002-bulk-insert-fast-path.md.
+SQLite: the stdlib driver releases and re-takes the GIL at every row of an executemany; under
+HTTP load each re-take waits for the busy event-loop thread, which made a 36-row insert cost
+2.3 ms. One multi-row INSERT is a single step (docs/decisions/0003-store-thread.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Table
-from sqlalchemy.ext.asyncio import AsyncConnection
+
+from smsgate.store.engine import Conn, PostgresEngine
 
 # Below this many rows COPY's set-up costs more than it saves.
 _COPY_THRESHOLD = 200
+# SQLite allows 32,766 bound parameters per statement (since 3.32).
+_SQLITE_MAX_PARAMS = 32_766
 
 
 async def insert_rows(
-    conn: AsyncConnection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    conn: Conn, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
 ) -> None:
     if not rows:
         return
     if conn.dialect.name == "postgresql":
-        raw = await conn.get_raw_connection()
-        driver = raw.driver_connection
-        assert driver is not None
-        if len(rows) >= _COPY_THRESHOLD:
-            await driver.copy_records_to_table(table.name, records=rows, columns=list(columns))
-        else:
-            marks = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
-            await driver.executemany(
-                f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows
-            )
+        await _insert_postgres(conn, table, columns, rows)
         return
-    marks = ", ".join("?" * len(columns))
-    await conn.exec_driver_sql(
-        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", list(rows)
+    per_statement = max(1, _SQLITE_MAX_PARAMS // len(columns))
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start : start + per_statement]
+        sql = _sqlite_insert(table.name, tuple(columns), len(chunk))
+        await conn.exec_driver_sql(sql, tuple(value for row in chunk for value in row))
+
+
+@lru_cache(maxsize=256)
+def _sqlite_insert(table: str, columns: tuple[str, ...], rows: int) -> str:
+    one = "(" + ", ".join("?" * len(columns)) + ")"
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join([one] * rows)
+
+
+async def _insert_postgres(
+    conn: Conn, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    driver = await PostgresEngine.raw(conn)
+    if len(rows) >= _COPY_THRESHOLD:
+        await driver.copy_records_to_table(table.name, records=rows, columns=list(columns))
+        return
+    marks = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+    await driver.executemany(
+        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows
     )

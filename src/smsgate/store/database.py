@@ -4,22 +4,28 @@ Writes go through `Database.write(job)`. Concurrent jobs are committed together 
 transaction (group commit), so many small durable writes cost one commit. A job is an async
 function of a `Tx`; it may be run a second time on its own if a job grouped with it fails, so
 it must do nothing but database work.
+
+The engine lives on a thread of its own with its own event loop (the store loop). On a loop busy
+with HTTP every database round trip waits a whole loop iteration; on the store loop it does not,
+and a write batch crosses between the threads once each way. See
+docs/decisions/0003-store-thread.md.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+import threading
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import structlog
 from sqlalchemy import Table
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from smsgate.store.bulk import insert_rows
-from smsgate.store.engine import create_engine
+from smsgate.store.engine import Conn, StoreEngine, create_engine
 from smsgate.store.ids import IdGenerator
 from smsgate.store.migrate import upgrade
 
@@ -31,7 +37,7 @@ log = structlog.get_logger(__name__)
 class Tx:
     """One transaction shared by a group of jobs. Deferred inserts are flushed once, in bulk."""
 
-    conn: AsyncConnection
+    conn: Conn
     _deferred: dict[tuple[str, tuple[str, ...]], tuple[Table, list[tuple[Any, ...]]]] = field(
         default_factory=dict
     )
@@ -49,74 +55,122 @@ class Tx:
 
 
 Job = Callable[[Tx], Awaitable[T]]
+Query = Callable[[Conn], Awaitable[T]]
+_Pending = tuple[Job[Any], asyncio.Future[Any]]
 
 
 class Database:
     def __init__(self, url: str, *, node_id: int = 0, group_max: int = 2000):
-        self.engine: AsyncEngine = create_engine(url)
+        self._url = url
         self.ids = IdGenerator(node_id)
         self._group_max = group_max
-        self._queue: asyncio.Queue[tuple[Job[Any], asyncio.Future[Any]]] = asyncio.Queue()
+        self._pending: deque[_Pending] = deque()
+        # The writer sleeps only after setting `_idle` under this lock; a write wakes it only
+        # then, so busy periods cost no cross-thread wake-up per write.
+        self._lock = threading.Lock()
+        self._idle = False
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="store", daemon=True)
+        self._wake: asyncio.Event | None = None
         self._writer: asyncio.Task[None] | None = None
+        self._engine: StoreEngine | None = None
+
+    @property
+    def engine(self) -> StoreEngine:
+        assert self._engine is not None, "Database.open() first"
+        return self._engine
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     async def open(self) -> None:
-        await upgrade(self.engine)
-        self._writer = asyncio.create_task(self._write_loop(), name="group-commit")
+        self._thread.start()
+        await self._on_store_loop(self._open())
 
     async def close(self) -> None:
-        if self._writer is not None:
-            # Let queued jobs finish: an acknowledged request must not lose its write.
-            await self._queue.join()
-            self._writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._writer
-        await self.engine.dispose()
+        if self._thread.is_alive():
+            await self._on_store_loop(self._close())
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            await asyncio.to_thread(self._thread.join)
+        self._loop.close()
 
-    @contextlib.asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncConnection]:
-        async with self.engine.connect() as conn:
-            yield conn
+    async def read(self, query: Query[T]) -> T:
+        """Run `query` on a connection of its own (reads run concurrently with writes)."""
+
+        async def run() -> T:
+            async with self.engine.connect() as conn:
+                return await query(conn)
+
+        return await self._on_store_loop(run())
 
     async def write(self, job: Job[T]) -> T:
         """Run `job` in a transaction; returns after the transaction is committed."""
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((job, future))
+        with self._lock:
+            self._pending.append((job, future))
+            wake, self._idle = self._idle, False
+        if wake:
+            assert self._wake is not None, "Database.open() first"
+            self._loop.call_soon_threadsafe(self._wake.set)
         return await future
 
-    async def _write_loop(self) -> None:
-        while True:
-            batch = [await self._queue.get()]
-            while len(batch) < self._group_max and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            try:
-                await self._run_group(batch)
-            finally:
-                for _ in batch:
-                    self._queue.task_done()
+    async def _on_store_loop(self, coro: Coroutine[Any, Any, T]) -> T:
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self._loop))
 
-    async def _run_group(self, batch: list[tuple[Job[Any], asyncio.Future[Any]]]) -> None:
-        live = [(job, fut) for job, fut in batch if not fut.cancelled()]
+    # Everything below runs on the store loop.
+
+    async def _open(self) -> None:
+        self._engine = create_engine(self._url)
+        await upgrade(self._engine)
+        self._wake = asyncio.Event()
+        self._writer = asyncio.create_task(self._write_loop(), name="group-commit")
+
+    async def _close(self) -> None:
+        if self._writer is not None:
+            # Jobs already queued are written first: an acknowledged request keeps its write.
+            while self._pending:
+                await asyncio.sleep(0.001)
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writer
+        if self._engine is not None:
+            await self._engine.dispose()
+
+    async def _write_loop(self) -> None:
+        assert self._wake is not None
+        while True:
+            with self._lock:
+                batch = [
+                    self._pending.popleft() for _ in range(min(len(self._pending), self._group_max))
+                ]
+                self._idle = not batch
+            if not batch:
+                await self._wake.wait()
+                self._wake.clear()
+                continue
+            _deliver(await self._run_group(batch))
+
+    async def _run_group(
+        self, batch: list[_Pending]
+    ) -> list[tuple[asyncio.Future[Any], Any, BaseException | None]]:
+        jobs = [job for job, _ in batch]
         try:
-            results = await self._transaction([job for job, _ in live])
+            results = await self._transaction(jobs)
         except Exception as exc:
-            if len(live) == 1:
-                _settle(live[0][1], exc=exc)
-                return
+            if len(batch) == 1:
+                return [(batch[0][1], None, exc)]
             # One bad job must not fail its neighbours: run each alone.
-            for job, fut in live:
+            settled: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+            for job, fut in batch:
                 try:
                     (result,) = await self._transaction([job])
                 except Exception as single_exc:
-                    _settle(fut, exc=single_exc)
+                    settled.append((fut, None, single_exc))
                 else:
-                    _settle(fut, result=result)
-            return
-        for (_, fut), result in zip(live, results, strict=True):
-            _settle(fut, result=result)
+                    settled.append((fut, result, None))
+            return settled
+        return [(fut, result, None) for (_, fut), result in zip(batch, results, strict=True)]
 
     async def _transaction(self, jobs: list[Job[Any]]) -> list[Any]:
         async with self.engine.begin() as conn:
@@ -126,12 +180,22 @@ class Database:
         return results
 
 
-def _settle(
-    fut: asyncio.Future[Any], *, result: Any = None, exc: BaseException | None = None
-) -> None:
-    if fut.done():
-        return
-    if exc is not None:
-        fut.set_exception(exc)
-    else:
-        fut.set_result(result)
+def _deliver(settled: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
+    """Hand results back to the callers' loops, one cross-thread call per loop."""
+    by_loop: dict[
+        asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, BaseException | None]]
+    ] = {}
+    for item in settled:
+        by_loop.setdefault(item[0].get_loop(), []).append(item)
+    for loop, items in by_loop.items():
+        loop.call_soon_threadsafe(_settle_all, items)
+
+
+def _settle_all(items: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
+    for fut, result, exc in items:
+        if fut.done():
+            continue
+        if exc is not None:
+            fut.set_exception(exc)
+        else:
+            fut.set_result(result)

@@ -8,13 +8,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from smsgate.domain.message import Message, OutboundMessage
 from smsgate.domain.status import Status, advance
 from smsgate.domain.text import Encoding
 from smsgate.store import outbox
 from smsgate.store.database import Tx
+from smsgate.store.engine import Conn
 from smsgate.store.schema import message_parts, messages
 
 INSERT_COLUMNS = (
@@ -74,7 +74,7 @@ def _message(row: Row[Any]) -> Message:
     )
 
 
-async def get(conn: AsyncConnection, account_id: int, message_id: int) -> Message | None:
+async def get(conn: Conn, account_id: int, message_id: int) -> Message | None:
     row = (
         await conn.execute(
             select(messages).where(messages.c.id == message_id, messages.c.account_id == account_id)
@@ -93,9 +93,7 @@ class MessageFilter:
     before_id: int | None = None  # cursor: newest first, continue below this id
 
 
-async def find(
-    conn: AsyncConnection, account_id: int, flt: MessageFilter, limit: int
-) -> list[Message]:
+async def find(conn: Conn, account_id: int, flt: MessageFilter, limit: int) -> list[Message]:
     """Newest first, walking down by id (ids are time-ordered)."""
     conditions = [messages.c.account_id == account_id]
     if flt.status is not None:
@@ -354,7 +352,7 @@ async def due_scheduled(tx: Tx, now_ms: int, limit: int) -> list[tuple[int, str 
     return [(r.id, r.connector) for r in rows]
 
 
-async def next_due_at(conn: AsyncConnection) -> int | None:
+async def next_due_at(conn: Conn) -> int | None:
     return (
         await conn.execute(
             select(func.min(messages.c.send_at)).where(messages.c.status == Status.SCHEDULED.value)

@@ -7,7 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+
+from smsgate.store.engine import StoreEngine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -19,7 +20,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return cfg
 
 
-async def upgrade(engine: AsyncEngine) -> None:
+async def upgrade(engine: StoreEngine) -> None:
     def run(connection: Connection) -> None:
         command.upgrade(alembic_config(connection), "head")
 

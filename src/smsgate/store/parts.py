@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, delete, select, update
 from smsgate.domain.reports import PartState, Report
 from smsgate.domain.status import Status
 from smsgate.store.database import Tx
+from smsgate.store.engine import Conn
 from smsgate.store.schema import early_reports, message_parts, messages
 
 _CHUNK = 500
@@ -39,10 +40,14 @@ async def locate(tx: Tx, reports: Sequence[Report]) -> dict[tuple[str, str], Par
                     message_parts.c.part_no,
                     message_parts.c.upstream_id,
                     message_parts.c.status,
-                ).where(
+                )
+                .where(
                     message_parts.c.connector == connector,
                     message_parts.c.upstream_id.in_(chunk),
                 )
+                # An upstream may reuse ids (counters reset on its restart): the newest
+                # message holding an id is the one a fresh report is about.
+                .order_by(message_parts.c.message_id)
             )
             for row in rows:
                 found[(connector, row.upstream_id)] = PartRef(
@@ -95,6 +100,16 @@ async def states(tx: Tx, message_ids: Iterable[int]) -> dict[int, tuple[int, lis
                 PartState(row.part_no, Status(row.status), row.updated_at, row.error_code)
             )
     return result
+
+
+async def awaiting(conn: Conn, connector: str) -> list[str]:
+    rows = await conn.execute(
+        select(message_parts.c.upstream_id).where(
+            message_parts.c.connector == connector,
+            message_parts.c.status == Status.SENT.value,
+        )
+    )
+    return [r.upstream_id for r in rows]
 
 
 def park(tx: Tx, reports: Sequence[Report]) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from smsgate.store.database import Tx
+from smsgate.store.engine import Conn
 from smsgate.store.schema import send_requests
 
 _COLUMNS = ("id", "account_id", "idempotency_key", "body_hash", "response", "created_at")
@@ -20,7 +20,7 @@ class StoredRequest:
     response: bytes
 
 
-async def get(conn: AsyncConnection, account_id: int, key: str) -> StoredRequest | None:
+async def get(conn: Conn, account_id: int, key: str) -> StoredRequest | None:
     row = (
         await conn.execute(
             select(send_requests.c.id, send_requests.c.body_hash, send_requests.c.response).where(

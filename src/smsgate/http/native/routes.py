@@ -13,8 +13,9 @@ from smsgate.domain.errors import DomainError, ErrorCode
 from smsgate.domain.phone import normalize
 from smsgate.domain.status import Status
 from smsgate.http.credentials import parse_authorization
-from smsgate.http.native import render
+from smsgate.http.native import render, sending
 from smsgate.http.native.schemas import (
+    ErrorBody,
     MessageOut,
     MessagePage,
     RejectedBatch,
@@ -22,7 +23,6 @@ from smsgate.http.native.schemas import (
     SendResponse,
 )
 from smsgate.runtime import Gateway
-from smsgate.services.sending import SendCommand
 from smsgate.store.ids import id_floor
 from smsgate.store.messages import MessageFilter
 
@@ -39,30 +39,6 @@ async def _account(request: AnyRequest) -> Account:
     return await _gateway(request).accounts.authenticate(key_id, secret)
 
 
-def _command(body: SendBody) -> SendCommand:
-    if body.send_at is not None and body.send_at.tzinfo is None:
-        raise DomainError(
-            ErrorCode.INVALID_SCHEDULE,
-            "send_at needs a UTC offset, e.g. 2026-12-24T18:00:00+01:00",
-            field="send_at",
-        )
-    return SendCommand(
-        to=(body.to,) if isinstance(body.to, str) else tuple(body.to or ()),
-        text=body.text,
-        personalised=tuple((m.to, m.text) for m in body.messages or ()),
-        sender=body.sender,
-        send_at_ms=int(body.send_at.timestamp() * 1000) if body.send_at else None,
-        validity_s=body.validity,
-        client_ref=body.client_ref,
-        urgent=body.urgent,
-        test=body.test,
-        estimate=body.estimate,
-        smart=body.smart_encoding,
-        translit=body.transliterate,
-        single=body.single,
-    )
-
-
 def _message_id(raw: str) -> int:
     if not raw.isdigit() or len(raw) > 19:
         raise DomainError(ErrorCode.NOT_FOUND, f"no message {raw}")
@@ -76,16 +52,15 @@ async def send_messages(
     idempotency_key: Annotated[
         str | None, HeaderParameter(name="Idempotency-Key", required=False, max_length=255)
     ] = None,
-) -> Response[SendResponse | RejectedBatch]:
+) -> Response[SendResponse | RejectedBatch | ErrorBody]:
     """201 with each recipient's id or rejection reason; 200 for an estimate; 400 when no
-    recipient could be accepted. The answer comes only after the messages are committed."""
-    account = await _account(request)
-    result = await _gateway(request).sending.send(account, _command(data), idempotency_key)
-    body = render.send_response(result)
-    if result.accepted == 0 and not result.estimate:
-        err = DomainError(ErrorCode.NO_RECIPIENTS, "no recipient could be accepted", field="to")
-        return Response(RejectedBatch(render.error_body(err).error, body.messages), status_code=400)
-    return Response(body, status_code=200 if result.estimate else 201)
+    recipient could be accepted. The answer comes only after the messages are committed.
+
+    Served by the ASGI fast path (http/fast_send.py); both call `sending.accept`."""
+    status, body = await sending.accept(
+        _gateway(request), request.headers.get("authorization"), idempotency_key, data
+    )
+    return Response(body, status_code=status)
 
 
 @get("/messages/{message_id:str}", summary="One message with its status history")
