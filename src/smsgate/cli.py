@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -50,6 +51,10 @@ def _settings(config: Path | None = None, **overrides: Any) -> Settings:
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
 
 
+def _exit_cleanly(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="HTTP bind address [env SMSGATE_HOST]")] = None,
@@ -82,6 +87,9 @@ def serve(
                 "secret [bold]demo[/]  (Bearer demo.demo, or Basic demo:demo)"
             )
 
+    # uvicorn re-raises SIGTERM once its graceful shutdown is done, which would end the process
+    # with -15; by then the gateway has stopped cleanly, so make it a normal exit.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     gateway = Gateway(settings)
     uvicorn.run(
         create_app(gateway, on_started=announce),

@@ -20,6 +20,11 @@ class Sink(Protocol):
 
     async def report(self, report: Report) -> None: ...
 
+    async def awaiting_reports(self, connector: str) -> list[str]:
+        """Upstream ids of this connector's parts still waiting for a final report: what an
+        upstream that must be polled, or a simulator restarted with us, picks up again."""
+        ...
+
 
 class SubmitError(Exception):
     """The upstream refused a message. `temporary` ones are retried; the rest fail it."""

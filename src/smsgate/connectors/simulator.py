@@ -1,10 +1,15 @@
 """The built-in simulator: an upstream that answers after a configurable latency and reports
-outcomes drawn from a configurable mix. Reproducible under a seed."""
+outcomes drawn from a configurable mix.
+
+It behaves like a real upstream across our restarts: upstream ids are derived from message ids
+(so they never repeat), the outcome of a message depends only on the seed and its id (so a
+seed reproduces a run whatever the order of submits), and at start it reports on every part
+that was still waiting when the process stopped.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import random
 from collections import Counter
 from dataclasses import dataclass
@@ -43,6 +48,14 @@ class OutcomeMix:
         return [s for s, _ in pairs], [w for _, w in pairs]
 
 
+def upstream_id(message_id: int, part: int) -> str:
+    return f"sim-{message_id}-{part}"
+
+
+def message_of(upstream: str) -> int:
+    return int(upstream.split("-")[1])
+
+
 class SimulatorConnector(Connector):
     def __init__(
         self,
@@ -59,34 +72,42 @@ class SimulatorConnector(Connector):
         self._latency = submit_latency_ms / 1000
         self._report_delay = report_delay_ms / 1000
         self._outcomes, self._weights = (mix or OutcomeMix()).weights()
-        self._random = random.Random(seed)
-        self._ids = itertools.count(1)
+        self._seed = seed if seed is not None else random.getrandbits(32)
         self._sink: Sink | None = None
         self._pending: set[asyncio.Task[None]] = set()
         self.counts: Counter[str] = Counter()
 
     async def start(self, sink: Sink) -> None:
         self._sink = sink
+        resumed = await sink.awaiting_reports(self.name)
+        for upstream in resumed:
+            self._report_later((upstream,), self.outcome(message_of(upstream)))
+        self.counts["resumed"] += len(resumed)
 
     async def stop(self) -> None:
         for task in list(self._pending):
             task.cancel()
         await asyncio.gather(*self._pending, return_exceptions=True)
 
+    def outcome(self, message_id: int) -> Status:
+        """The fate of a message: the same for the same seed and id."""
+        draw = random.Random(self._seed * 1_000_003 + message_id)
+        return draw.choices(self._outcomes, self._weights)[0]
+
     async def submit(self, message: OutboundMessage) -> tuple[str, ...]:
         if self._latency:
             await asyncio.sleep(self._latency)
-        upstream_ids = tuple(f"sim-{next(self._ids)}" for _ in range(message.parts))
-        # One draw per message, so every part of it shares the outcome (as on a real network
-        # most of the time) and a seed gives the same outcome for the same submit order.
-        outcome = self._random.choices(self._outcomes, self._weights)[0]
+        ids = tuple(upstream_id(message.id, n) for n in range(1, message.parts + 1))
         self.counts["submitted"] += 1
-        task = asyncio.create_task(self._report_later(upstream_ids, outcome))
+        self._report_later(ids, self.outcome(message.id))
+        return ids
+
+    def _report_later(self, upstream_ids: tuple[str, ...], outcome: Status) -> None:
+        task = asyncio.create_task(self._report(upstream_ids, outcome))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
-        return upstream_ids
 
-    async def _report_later(self, upstream_ids: tuple[str, ...], outcome: Status) -> None:
+    async def _report(self, upstream_ids: tuple[str, ...], outcome: Status) -> None:
         if self._report_delay:
             await asyncio.sleep(self._report_delay)
         assert self._sink is not None
