@@ -98,6 +98,7 @@ def serve(
         log_level="warning" if settings.log_level == "info" else settings.log_level,
         access_log=False,
         server_header=False,
+        proxy_headers=False,
         timeout_graceful_shutdown=15,
     )
 

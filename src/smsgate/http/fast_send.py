@@ -47,11 +47,8 @@ class SendFastPath:
 
     async def _read_body(self, headers: dict[str, str], receive: Any) -> bytes:
         declared = headers.get("content-length")
-        too_large = DomainError(
-            ErrorCode.BODY_TOO_LARGE, f"the body is larger than {self._max_body} bytes"
-        )
         if declared is not None and declared.isdigit() and int(declared) > self._max_body:
-            raise too_large
+            raise self._too_large()
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -61,10 +58,15 @@ class SendFastPath:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self._max_body:
-                raise too_large
+                raise self._too_large()
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks)
+
+    def _too_large(self) -> DomainError:
+        return DomainError(
+            ErrorCode.BODY_TOO_LARGE, f"the body is larger than {self._max_body} bytes"
+        )
 
 
 def _headers(scope: Scope) -> dict[str, str]:

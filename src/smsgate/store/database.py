@@ -65,9 +65,9 @@ class Database:
         self.ids = IdGenerator(node_id)
         self._group_max = group_max
         self._pending: deque[_Pending] = deque()
-        # The writer sleeps only after setting `_idle` under this lock; a write wakes it only
-        # then, so busy periods cost no cross-thread wake-up per write.
-        self._lock = threading.Lock()
+        # Set by the writer just before it sleeps; a write wakes it only then, so a busy writer
+        # costs no cross-thread wake-up per write. deque append/popleft are atomic, and the
+        # writer looks at the queue again after raising the flag, so no write is missed.
         self._idle = False
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="store", daemon=True)
@@ -107,10 +107,9 @@ class Database:
     async def write(self, job: Job[T]) -> T:
         """Run `job` in a transaction; returns after the transaction is committed."""
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        with self._lock:
-            self._pending.append((job, future))
-            wake, self._idle = self._idle, False
-        if wake:
+        self._pending.append((job, future))
+        if self._idle:
+            self._idle = False
             assert self._wake is not None, "Database.open() first"
             self._loop.call_soon_threadsafe(self._wake.set)
         return await future
@@ -128,8 +127,9 @@ class Database:
 
     async def _close(self) -> None:
         if self._writer is not None:
-            # Jobs already queued are written first: an acknowledged request keeps its write.
-            while self._pending:
+            # Jobs already queued, and the batch in flight, are written first: an acknowledged
+            # request keeps its write.
+            while self._pending or not self._idle:
                 await asyncio.sleep(0.001)
             self._writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -139,17 +139,20 @@ class Database:
 
     async def _write_loop(self) -> None:
         assert self._wake is not None
+        pending = self._pending
         while True:
-            with self._lock:
-                batch = [
-                    self._pending.popleft() for _ in range(min(len(self._pending), self._group_max))
-                ]
-                self._idle = not batch
-            if not batch:
-                await self._wake.wait()
-                self._wake.clear()
+            batch = []
+            while pending and len(batch) < self._group_max:
+                batch.append(pending.popleft())
+            if batch:
+                _deliver(await self._run_group(batch))
                 continue
-            _deliver(await self._run_group(batch))
+            self._idle = True
+            if pending:
+                self._idle = False
+                continue
+            await self._wake.wait()
+            self._wake.clear()
 
     async def _run_group(
         self, batch: list[_Pending]
