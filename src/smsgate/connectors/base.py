@@ -8,6 +8,7 @@ is given at start. SMPP upstreams, Android phones and HTTP providers implement t
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 from typing import Protocol
 
 from smsgate.domain.message import OutboundMessage
@@ -19,6 +20,10 @@ class Sink(Protocol):
     connector may acknowledge upstream (e.g. deliver_sm_resp) only after it returns."""
 
     async def report(self, report: Report) -> None: ...
+
+    async def reports(self, reports: Sequence[Report]) -> None:
+        """Many reports at once, for upstreams that deliver them in bulk."""
+        ...
 
     async def awaiting_reports(self, connector: str) -> list[str]:
         """Upstream ids of this connector's parts still waiting for a final report: what an

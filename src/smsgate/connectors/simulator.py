@@ -13,12 +13,17 @@ import asyncio
 import random
 from collections import Counter
 from dataclasses import dataclass
+from weakref import WeakSet
+
+import structlog
 
 from smsgate.connectors.base import Connector, Sink
 from smsgate.domain.message import OutboundMessage
 from smsgate.domain.reports import Report
 from smsgate.domain.status import Status
 from smsgate.services.clock import now_ms
+
+log = structlog.get_logger(__name__)
 
 # Normalised error codes the simulator puts on failed outcomes.
 _ERROR_FOR = {
@@ -74,7 +79,9 @@ class SimulatorConnector(Connector):
         self._outcomes, self._weights = (mix or OutcomeMix()).weights()
         self._seed = seed if seed is not None else random.getrandbits(32)
         self._sink: Sink | None = None
-        self._pending: set[asyncio.Task[None]] = set()
+        self._timers: WeakSet[asyncio.TimerHandle] = WeakSet()
+        self._ready: list[Report] = []
+        self._flushing: asyncio.Task[None] | None = None
         self.counts: Counter[str] = Counter()
 
     async def start(self, sink: Sink) -> None:
@@ -85,9 +92,10 @@ class SimulatorConnector(Connector):
         self.counts["resumed"] += len(resumed)
 
     async def stop(self) -> None:
-        for task in list(self._pending):
-            task.cancel()
-        await asyncio.gather(*self._pending, return_exceptions=True)
+        for timer in self._timers:
+            timer.cancel()
+        if self._flushing is not None:
+            await asyncio.gather(self._flushing, return_exceptions=True)
 
     def outcome(self, message_id: int) -> Status:
         """The fate of a message: the same for the same seed and id."""
@@ -103,24 +111,35 @@ class SimulatorConnector(Connector):
         return ids
 
     def _report_later(self, upstream_ids: tuple[str, ...], outcome: Status) -> None:
-        task = asyncio.create_task(self._report(upstream_ids, outcome))
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        # A timer per message and one flush for all reports due together: a task per report
+        # would cost more than the rest of the simulated upstream.
+        timer = asyncio.get_running_loop().call_later(
+            self._report_delay, self._due, upstream_ids, outcome
+        )
+        self._timers.add(timer)
 
-    async def _report(self, upstream_ids: tuple[str, ...], outcome: Status) -> None:
-        if self._report_delay:
-            await asyncio.sleep(self._report_delay)
-        assert self._sink is not None
+    def _due(self, upstream_ids: tuple[str, ...], outcome: Status) -> None:
         at = now_ms()
-        await asyncio.gather(
-            *(
-                self._sink.report(
-                    Report(self.name, uid, outcome, at, error_code=_ERROR_FOR.get(outcome))
-                )
-                for uid in upstream_ids
-            )
+        self._ready.extend(
+            Report(self.name, uid, outcome, at, error_code=_ERROR_FOR.get(outcome))
+            for uid in upstream_ids
         )
         self.counts[outcome.value] += 1
+        if self._flushing is None:
+            self._flushing = asyncio.create_task(self._flush())
+
+    async def _flush(self) -> None:
+        assert self._sink is not None
+        try:
+            while self._ready:
+                ready, self._ready = self._ready, []
+                try:
+                    await self._sink.reports(ready)
+                except Exception:
+                    # The parts stay 'sent'; a restart resumes them (awaiting_reports).
+                    log.exception("simulator could not deliver reports", count=len(ready))
+        finally:
+            self._flushing = None
 
     def state(self) -> dict[str, object]:
         return {**super().state(), "kind": "simulator", "counts": dict(self.counts)}

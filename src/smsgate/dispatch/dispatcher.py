@@ -203,9 +203,12 @@ class _Lane:
 
     async def run(self) -> None:
         window = self._connector.window
+        # Claim when half the window is free (or it is empty): one claim per freed slot would
+        # cost a store round trip per message.
+        claim_at = max(1, window // 2)
         while True:
             free = window - len(self._in_flight)
-            if free <= 0:
+            if free < claim_at and self._in_flight:
                 self._room.clear()
                 await self._room.wait()
                 continue

@@ -155,34 +155,7 @@ async def apply_changes(tx: Tx, changes: Sequence[Change]) -> list[Change]:
         change = replace(change, at_ms=max(change.at_ms, last_at))
         state[change.message_id] = (change.status, change.at_ms)
         applied.append(change)
-    by_status: dict[Status, list[dict[str, Any]]] = defaultdict(list)
-    for change in applied:
-        by_status[change.status].append(
-            {
-                "mid": change.message_id,
-                "st": change.status.value,
-                "at": change.at_ms,
-                "ec": change.error_code,
-                "ed": change.error_detail,
-            }
-        )
-    for status, params in by_status.items():
-        await tx.conn.execute(
-            update(messages)
-            .where(messages.c.id == bindparam("mid"))
-            .values(
-                {
-                    messages.c.status: bindparam("st"),
-                    _STATUS_TIME[status]: bindparam("at"),
-                    messages.c.updated_at: bindparam("at"),
-                    messages.c.error_code: func.coalesce(bindparam("ec"), messages.c.error_code),
-                    messages.c.error_detail: func.coalesce(
-                        bindparam("ed"), messages.c.error_detail
-                    ),
-                }
-            ),
-            params,
-        )
+    await _store_changes(tx, applied)
     outbox.defer_status_events(
         tx,
         [
@@ -199,6 +172,32 @@ async def apply_changes(tx: Tx, changes: Sequence[Change]) -> list[Change]:
         ],
     )
     return applied
+
+
+async def _store_changes(tx: Tx, applied: Sequence[Change]) -> None:
+    """Write the net effect per message, as few set-based UPDATEs as the batch allows.
+
+    Row-by-row executemany would re-take the GIL at every row on SQLite (see store/bulk.py);
+    messages that end in the same status with the same times share one statement.
+    """
+    net: dict[int, tuple[Status, dict[Status, int], str | None, str | None]] = {}
+    for c in applied:
+        _, times, code, detail = net.get(c.message_id, (c.status, {}, None, None))
+        times[c.status] = c.at_ms
+        net[c.message_id] = (c.status, times, c.error_code or code, c.error_detail or detail)
+    groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for message_id, (status, times, code, detail) in net.items():
+        groups[(status, tuple(times.items()), code, detail)].append(message_id)
+    for (status, times, code, detail), ids in groups.items():
+        values: dict[Any, Any] = {_STATUS_TIME[s]: at for s, at in times}
+        values[messages.c.status] = status.value
+        values[messages.c.updated_at] = max(at for _, at in times)
+        if code is not None:
+            values[messages.c.error_code] = code
+        if detail is not None:
+            values[messages.c.error_detail] = detail
+        for chunk in _chunks(ids):
+            await tx.conn.execute(update(messages).where(messages.c.id.in_(chunk)).values(values))
 
 
 async def cancel(tx: Tx, account_id: int, message_id: int, now_ms: int) -> bool:
@@ -284,19 +283,6 @@ async def record_submitted(tx: Tx, items: Sequence[Submitted]) -> None:
     for the message already arrived (a report can beat the submit response)."""
     if not items:
         return
-    await tx.conn.execute(
-        update(messages)
-        .where(messages.c.id == bindparam("mid"))
-        .values(
-            upstream_id=bindparam("uid"),
-            claimed_by=None,
-            claim_until=None,
-        ),
-        [
-            {"mid": s.message_id, "uid": s.upstream_ids[0] if s.upstream_ids else None}
-            for s in items
-        ],
-    )
     tx.defer_insert(
         message_parts,
         ("message_id", "part_no", "connector", "upstream_id", "status", "updated_at"),
@@ -306,6 +292,18 @@ async def record_submitted(tx: Tx, items: Sequence[Submitted]) -> None:
             for n, uid in enumerate(s.upstream_ids, start=1)
         ],
     )
+    await tx.flush()
+    first_part = (
+        select(message_parts.c.upstream_id)
+        .where(message_parts.c.message_id == messages.c.id, message_parts.c.part_no == 1)
+        .scalar_subquery()
+    )
+    for chunk in _chunks([s.message_id for s in items]):
+        await tx.conn.execute(
+            update(messages)
+            .where(messages.c.id.in_(chunk))
+            .values(upstream_id=first_part, claimed_by=None, claim_until=None)
+        )
     await apply_changes(tx, [Change(s.message_id, Status.SENT, s.at_ms) for s in items])
 
 

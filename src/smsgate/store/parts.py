@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import delete, select, update
 
 from smsgate.domain.reports import PartState, Report
 from smsgate.domain.status import Status
@@ -57,25 +57,18 @@ async def locate(tx: Tx, reports: Sequence[Report]) -> dict[tuple[str, str], Par
 
 
 async def set_statuses(tx: Tx, updates: Sequence[tuple[PartRef, Report]]) -> None:
-    if updates:
-        await tx.conn.execute(
-            update(message_parts)
-            .where(
-                message_parts.c.message_id == bindparam("mid"),
-                message_parts.c.part_no == bindparam("pno"),
+    """One UPDATE per (part number, status, error, time) group rather than one per part:
+    row-by-row statements re-take the GIL at every row on SQLite (see store/bulk.py)."""
+    groups: dict[tuple[int, Status, str | None, int], list[int]] = defaultdict(list)
+    for ref, rep in updates:
+        groups[(ref.part_no, rep.status, rep.error_code, rep.at_ms)].append(ref.message_id)
+    for (part_no, status, code, at), ids in groups.items():
+        for chunk in _chunks(ids):
+            await tx.conn.execute(
+                update(message_parts)
+                .where(message_parts.c.part_no == part_no, message_parts.c.message_id.in_(chunk))
+                .values(status=status.value, error_code=code, updated_at=at)
             )
-            .values(status=bindparam("st"), error_code=bindparam("ec"), updated_at=bindparam("at")),
-            [
-                {
-                    "mid": ref.message_id,
-                    "pno": ref.part_no,
-                    "st": rep.status.value,
-                    "ec": rep.error_code,
-                    "at": rep.at_ms,
-                }
-                for ref, rep in updates
-            ],
-        )
 
 
 async def states(tx: Tx, message_ids: Iterable[int]) -> dict[int, tuple[int, list[PartState]]]:
