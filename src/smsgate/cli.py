@@ -30,10 +30,10 @@ err_console = Console(stderr=True)
 
 DataDir = Annotated[
     Path | None,
-    typer.Option("--data-dir", help="Data directory (SQLite lives here) [env SMSGATE_DATA_DIR]"),
+    typer.Option("--data-dir", help="Data directory (SQLite lives here) (env SMSGATE_DATA_DIR)"),
 ]
 ConfigFile = Annotated[
-    Path | None, typer.Option("--config", help="TOML config file [env SMSGATE_CONFIG]")
+    Path | None, typer.Option("--config", help="TOML config file (env SMSGATE_CONFIG)")
 ]
 ServerUrl = Annotated[
     str,
@@ -57,10 +57,10 @@ def _exit_cleanly(_signum: int, _frame: object) -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="HTTP bind address [env SMSGATE_HOST]")] = None,
-    port: Annotated[int | None, typer.Option(help="HTTP port [env SMSGATE_PORT]")] = None,
+    host: Annotated[str | None, typer.Option(help="HTTP bind address (env SMSGATE_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="HTTP port (env SMSGATE_PORT)")] = None,
     smpp_port: Annotated[
-        int | None, typer.Option(help="SMPP server port [env SMSGATE_SMPP_PORT]")
+        int | None, typer.Option(help="SMPP server port (env SMSGATE_SMPP_PORT)")
     ] = None,
     data_dir: DataDir = None,
     config: ConfigFile = None,
@@ -78,7 +78,7 @@ def serve(
     base = f"http://{settings.host}:{settings.port}"
 
     def announce() -> None:
-        console.print(f"[bold green]smsgate is running[/] on {settings.resolved_database_url}")
+        console.print(f"[bold green]smsgate is running[/] on {settings.database_url_shown}")
         console.print(f"  API:  {base}/v1/messages")
         console.print(f"  Docs: {base}/docs")
         if settings.demo_account:
@@ -207,7 +207,12 @@ def _client(url: str, key: str) -> httpx.Client:
     )
 
 
-def _call(response: httpx.Response) -> Any:
+def _call(request: Callable[[], httpx.Response]) -> Any:
+    try:
+        response = request()
+    except httpx.TransportError as exc:
+        err_console.print(f"[red]error:[/] cannot reach smsgate: {exc}")
+        raise typer.Exit(1) from None
     body = response.json()
     if response.status_code >= 400:
         error = body.get("error", {})
@@ -234,7 +239,7 @@ def send(
     if sender:
         body["sender"] = sender
     with _client(url, key) as client:
-        result = _call(client.post("/v1/messages", json=body))
+        result = _call(lambda: client.post("/v1/messages", json=body))
     table = Table("to", "id", "parts", "status")
     for m in result["messages"]:
         if "error" in m:
@@ -254,7 +259,7 @@ def status(
 ) -> None:
     """Show one message and its status history."""
     with _client(url, key) as client:
-        m = _call(client.get(f"/v1/messages/{message_id}"))
+        m = _call(lambda: client.get(f"/v1/messages/{message_id}"))
     console.print(f"[bold]{m['id']}[/] to {m['to']}: [bold]{m['status']}[/]")
     console.print(f"  {m['encoding']}, {m['parts']} part(s): {m['text']!r}")
     if m.get("error"):
@@ -275,7 +280,7 @@ def messages(
     if status_filter:
         params["status"] = status_filter
     with _client(url, key) as client:
-        page = _call(client.get("/v1/messages", params=params))
+        page = _call(lambda: client.get("/v1/messages", params=params))
     table = Table("id", "to", "status", "parts", "created", "text")
     for m in page["data"]:
         table.add_row(

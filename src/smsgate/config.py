@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 
 class SimulatorSettings(BaseModel):
@@ -68,7 +69,12 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite+aiosqlite:///{(self.data_dir / 'smsgate.db').resolve()}"
+        return f"sqlite:///{(self.data_dir / 'smsgate.db').resolve()}"
+
+    @property
+    def database_url_shown(self) -> str:
+        """The database URL without its password, for banners and logs."""
+        return make_url(self.resolved_database_url).render_as_string(hide_password=True)
 
 
 class _TomlSource(PydanticBaseSettingsSource):

@@ -118,3 +118,17 @@ async def test_an_idempotency_key_over_255_characters_is_refused(gw: Running) ->
         headers={"Idempotency-Key": "k" * 256},
     )
     assert response.status_code == 400
+
+
+async def test_a_zero_validity_gets_the_same_code_as_any_out_of_range_validity(
+    gw: Running,
+) -> None:
+    response = await gw.client.post(
+        "/v1/messages", json={"to": ["+48500600700"], "text": "x", "validity": 0}
+    )
+    assert_error(response, 400, "invalid_validity")
+
+
+async def test_a_bad_recipient_filter_names_the_field(gw: Running) -> None:
+    response = await gw.client.get("/v1/messages", params={"to": "abc"})
+    assert assert_error(response, 400, "invalid_number")["field"] == "to"

@@ -98,7 +98,7 @@ async def list_messages(
             raise DomainError(ErrorCode.INVALID_FIELD, f"{name} needs a UTC offset", field=name)
     if cursor is not None and not cursor.isdigit():
         raise DomainError(ErrorCode.INVALID_FIELD, "malformed cursor", field="cursor")
-    recipient = normalize(to, account.default_region) if to else None
+    recipient = normalize(to, account.default_region, field="to") if to else None
     flt = MessageFilter(
         status=status,
         recipient=recipient,

@@ -24,7 +24,7 @@ class SendBody(Struct, forbid_unknown_fields=True, kw_only=True):
         datetime | None,
         Meta(description="ISO 8601 with a UTC offset, e.g. 2026-12-24T18:00:00+01:00"),
     ] = None
-    validity: Annotated[int, Meta(ge=1, description="validity period in seconds")] | None = None
+    validity: Annotated[int, Meta(description="validity period in seconds")] | None = None
     client_ref: Annotated[str, Meta(max_length=42, description="echoed in reports")] | None = None
     urgent: bool = False
     test: bool = False

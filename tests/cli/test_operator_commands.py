@@ -1,0 +1,45 @@
+"""Operator commands work on the store directly, without a running server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from smsgate.cli import app
+
+runner = CliRunner()
+
+
+def test_an_account_and_a_key_created_on_the_cli_are_listed(tmp_path: Path) -> None:
+    data = ["--data-dir", str(tmp_path)]
+    created = runner.invoke(app, ["accounts", "create", "shop", "--region", "PL", *data])
+    assert created.exit_code == 0, created.output
+    key = runner.invoke(app, ["keys", "create", "shop", "--json", *data])
+    assert key.exit_code == 0, key.output
+    issued = json.loads(key.output)
+    assert issued["token"] == f"{issued['key_id']}.{issued['secret']}"
+    listed = runner.invoke(app, ["accounts", "list", *data])
+    assert "shop" in listed.output
+
+
+def test_creating_an_account_twice_is_a_clear_error(tmp_path: Path) -> None:
+    data = ["--data-dir", str(tmp_path)]
+    runner.invoke(app, ["accounts", "create", "shop", *data])
+    again = runner.invoke(app, ["accounts", "create", "shop", *data])
+    assert again.exit_code == 1
+    assert "already exists" in again.output
+
+
+def test_an_unknown_region_is_refused(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["accounts", "create", "shop", "--region", "XX", "--data-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 1
+    assert "unknown region" in result.output
+
+
+def test_revoking_an_unknown_key_fails(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["keys", "revoke", "nope", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 1
