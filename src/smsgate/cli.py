@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeVar
 import httpx
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from smsgate.config import Settings
 from smsgate.domain.errors import DomainError
@@ -281,7 +281,10 @@ def messages(
         params["status"] = status_filter
     with _client(url, key) as client:
         page = _call(lambda: client.get("/v1/messages", params=params))
-    table = Table("id", "to", "status", "parts", "created", "text")
+    # Ids are what `smsgate status` takes: never shortened, whatever the terminal width.
+    table = Table(
+        Column("id", no_wrap=True, min_width=19), "to", "status", "parts", "created", "text"
+    )
     for m in page["data"]:
         table.add_row(
             m["id"], m["to"], m["status"], str(m["parts"]), m["created_at"][:19], m["text"][:40]

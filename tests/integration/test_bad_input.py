@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tests.integration.conftest import Running
@@ -132,3 +134,17 @@ async def test_a_zero_validity_gets_the_same_code_as_any_out_of_range_validity(
 async def test_a_bad_recipient_filter_names_the_field(gw: Running) -> None:
     response = await gw.client.get("/v1/messages", params={"to": "abc"})
     assert assert_error(response, 400, "invalid_number")["field"] == "to"
+
+
+async def test_many_first_requests_with_one_key_are_all_answered(gw: Running) -> None:
+    key = await gw.gateway.accounts.create_key("acme")
+    async with gw.as_key(key.token) as client:
+        answers = await asyncio.gather(*(client.get("/v1/messages") for _ in range(20)))
+    assert {a.status_code for a in answers} == {200}
+
+
+async def test_many_first_requests_with_a_wrong_secret_are_all_refused(gw: Running) -> None:
+    key = await gw.gateway.accounts.create_key("acme")
+    async with gw.as_key(f"{key.key_id}.wrong") as client:
+        answers = await asyncio.gather(*(client.get("/v1/messages") for _ in range(20)))
+    assert {a.status_code for a in answers} == {401}

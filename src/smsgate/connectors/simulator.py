@@ -10,6 +10,8 @@ that was still waiting when the process stopped.
 from __future__ import annotations
 
 import asyncio
+import bisect
+import itertools
 import random
 from collections import Counter
 from dataclasses import dataclass
@@ -24,6 +26,19 @@ from smsgate.domain.status import Status
 from smsgate.services.clock import now_ms
 
 log = structlog.get_logger(__name__)
+
+_TWO_64 = 1 << 64
+_MASK = _TWO_64 - 1
+_GOLDEN = 0x9E3779B97F4A7C15
+
+
+def _splitmix64(x: int) -> int:
+    """A well-mixed 64-bit hash (Steele, Lea, Flood: SplitMix64's output function)."""
+    z = (x + _GOLDEN) & _MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+    return z ^ (z >> 31)
+
 
 # Normalised error codes the simulator puts on failed outcomes.
 _ERROR_FOR = {
@@ -76,7 +91,8 @@ class SimulatorConnector(Connector):
         super().__init__(name, throughput=throughput, window=window)
         self._latency = submit_latency_ms / 1000
         self._report_delay = report_delay_ms / 1000
-        self._outcomes, self._weights = (mix or OutcomeMix()).weights()
+        self._outcomes, weights = (mix or OutcomeMix()).weights()
+        self._cumulative = list(itertools.accumulate(weights))
         self._seed = seed if seed is not None else random.getrandbits(32)
         self._sink: Sink | None = None
         self._timers: WeakSet[asyncio.TimerHandle] = WeakSet()
@@ -98,9 +114,12 @@ class SimulatorConnector(Connector):
             await asyncio.gather(self._flushing, return_exceptions=True)
 
     def outcome(self, message_id: int) -> Status:
-        """The fate of a message: the same for the same seed and id."""
-        draw = random.Random(self._seed * 1_000_003 + message_id)
-        return draw.choices(self._outcomes, self._weights)[0]
+        """The fate of a message: the same for the same seed and id.
+
+        SplitMix64 of (seed, id) instead of a seeded Random per message, which cost a fifth
+        of the dispatch loop's time."""
+        point = _splitmix64(message_id + self._seed * _GOLDEN) / _TWO_64 * self._cumulative[-1]
+        return self._outcomes[bisect.bisect_right(self._cumulative, point)]
 
     async def submit(self, message: OutboundMessage) -> tuple[str, ...]:
         if self._latency:

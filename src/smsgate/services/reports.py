@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Sequence
 
 from smsgate.batching import Batcher
-from smsgate.domain.reports import Report, rollup
+from smsgate.domain.reports import PartState, Report, rollup
 from smsgate.domain.status import advance
 from smsgate.store import messages, parts
 from smsgate.store.database import Database, Tx
@@ -28,15 +28,23 @@ async def apply_reports(tx: Tx, reports: Sequence[Report]) -> None:
         current[key] = report.status
         updates.append((located[key], report))
     await parts.set_statuses(tx, updates)
-    changes = []
-    states = await parts.states(tx, {ref.message_id for ref, _ in updates})
-    for message_id, (total, part_states) in states.items():
-        outcome = rollup(part_states, total)
-        if outcome is not None:
-            changes.append(
-                messages.Change(message_id, outcome.status, outcome.at_ms, outcome.error_code)
-            )
-    await messages.apply_changes(tx, changes)
+    # A one-part message is decided by its report alone; only long ones need their other parts.
+    outcomes = [
+        (ref.message_id, rollup([PartState(1, rep.status, rep.at_ms, rep.error_code)], 1))
+        for ref, rep in updates
+        if ref.total == 1
+    ]
+    long_ones = {ref.message_id for ref, _ in updates if ref.total > 1}
+    states = await parts.states(tx, long_ones) if long_ones else {}
+    outcomes += [(mid, rollup(known, total)) for mid, (total, known) in states.items()]
+    await messages.apply_changes(
+        tx,
+        [
+            messages.Change(mid, outcome.status, outcome.at_ms, outcome.error_code)
+            for mid, outcome in outcomes
+            if outcome is not None
+        ],
+    )
 
 
 class ReportService:

@@ -25,6 +25,7 @@ class PartRef:
     connector: str
     upstream_id: str
     status: Status
+    total: int  # parts of the message
 
 
 async def locate(tx: Tx, reports: Sequence[Report]) -> dict[tuple[str, str], PartRef]:
@@ -40,7 +41,9 @@ async def locate(tx: Tx, reports: Sequence[Report]) -> dict[tuple[str, str], Par
                     message_parts.c.part_no,
                     message_parts.c.upstream_id,
                     message_parts.c.status,
+                    messages.c.parts,
                 )
+                .join(messages, messages.c.id == message_parts.c.message_id)
                 .where(
                     message_parts.c.connector == connector,
                     message_parts.c.upstream_id.in_(chunk),
@@ -51,7 +54,12 @@ async def locate(tx: Tx, reports: Sequence[Report]) -> dict[tuple[str, str], Par
             )
             for row in rows:
                 found[(connector, row.upstream_id)] = PartRef(
-                    row.message_id, row.part_no, connector, row.upstream_id, Status(row.status)
+                    row.message_id,
+                    row.part_no,
+                    connector,
+                    row.upstream_id,
+                    Status(row.status),
+                    row.parts,
                 )
     return found
 
