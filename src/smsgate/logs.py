@@ -13,6 +13,9 @@ def setup_logging(level: str = "info") -> None:
     if not isinstance(numeric, int):
         numeric = logging.INFO
     logging.basicConfig(level=numeric, format="%(message)s", stream=sys.stderr)
+    # Alembic narrates every start ("Context impl SQLiteImpl" ...) in its own format; its
+    # warnings and errors still come through.
+    logging.getLogger("alembic").setLevel(max(numeric, logging.WARNING))
     renderer = (
         structlog.dev.ConsoleRenderer()
         if sys.stderr.isatty()
