@@ -58,7 +58,7 @@ class Dispatcher:
         self._connectors = {c.name: c for c in connectors}
         self._sink = sink
         self._node = node
-        self._batch = batch
+        self.batch = batch  # most messages one claim takes
         self._lanes = {name: _Lane(self, c) for name, c in self._connectors.items()}
         self._results: Batcher[_Outcome] = Batcher(
             self._record, max_items=2000, max_delay=0.002, name="dispatch-results"
@@ -215,7 +215,7 @@ class _Lane:
             self.wake.clear()
             try:
                 batch = await self._dispatcher.claim(
-                    self._connector.name, min(free, self._dispatcher._batch)
+                    self._connector.name, min(free, self._dispatcher.batch)
                 )
             except Exception:
                 log.exception("claim failed", connector=self._connector.name)
