@@ -80,3 +80,17 @@ class EarlyReportingConnector(RecordingConnector):
         for upstream_id in ids:
             await self.report(upstream_id, Status.DELIVERED)
         return ids
+
+
+class HangingConnector(RecordingConnector):
+    """Never answers the first submit of each message; answers retries at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: dict[int, int] = {}
+
+    async def submit(self, message: OutboundMessage) -> tuple[str, ...]:
+        self.calls[message.id] = self.calls.get(message.id, 0) + 1
+        if self.calls[message.id] == 1:
+            await asyncio.Event().wait()
+        return await super().submit(message)

@@ -15,6 +15,7 @@ from smsgate.store.schema import messages
 from tests.integration.conftest import Running
 from tests.integration.connectors import (
     EarlyReportingConnector,
+    HangingConnector,
     RecordingConnector,
     RefusingConnector,
 )
@@ -183,3 +184,16 @@ async def test_the_first_failed_part_decides_a_long_message(gateway_with: Start)
         await upstream.report("upstream-2", Status.UNDELIVERED, "absent_subscriber")
         body = await gw.wait_for_status(message_id, {"undelivered"})
     assert body["error"]["code"] == "absent_subscriber"
+
+
+async def test_a_submit_that_never_answers_is_retried_after_the_timeout(
+    gateway_with: Start, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(dispatcher_module, "SUBMIT_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(dispatcher_module, "RETRY_BASE_MS", 10)
+    upstream = HangingConnector()
+    async for gw in gateway_with([upstream]):
+        (message_id,) = await send(gw, 1)
+        body = await gw.wait_for_status(message_id, {"sent"}, timeout=5)
+    assert upstream.calls[int(message_id)] == 2
+    assert body["status"] == "sent"

@@ -29,6 +29,9 @@ from smsgate.store.database import Database, Tx
 log = structlog.get_logger(__name__)
 
 LEASE_MS = 5 * 60_000
+# A submit still unanswered after this is given up as a temporary failure, well inside the
+# lease, so a hung upstream cannot hold a window slot forever or outlive its lease.
+SUBMIT_TIMEOUT_S = 60.0
 IDLE_POLL_S = 1.0
 RETRY_BASE_MS = 1_000
 RETRY_MAX_MS = 10 * 60_000
@@ -244,8 +247,16 @@ class _Lane:
             outcome = _Outcome(message, name, expired=True)
         else:
             try:
-                ids = await self._connector.submit(message)
+                ids = await asyncio.wait_for(self._connector.submit(message), SUBMIT_TIMEOUT_S)
                 outcome = _Outcome(message, name, upstream_ids=ids)
+            except TimeoutError:
+                outcome = _Outcome(
+                    message,
+                    name,
+                    error=SubmitError(
+                        "submit_timeout", f"no answer in {SUBMIT_TIMEOUT_S:g} s", temporary=True
+                    ),
+                )
             except SubmitError as err:
                 outcome = _Outcome(message, name, error=err)
             except Exception as exc:  # a connector bug must not lose the message: retry it
