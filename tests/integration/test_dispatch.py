@@ -197,3 +197,61 @@ async def test_a_submit_that_never_answers_is_retried_after_the_timeout(
         body = await gw.wait_for_status(message_id, {"sent"}, timeout=5)
     assert upstream.calls[int(message_id)] == 2
     assert body["status"] == "sent"
+
+
+async def age_out(gw: Running, message_id: str) -> None:
+    async def run_out(tx: Tx) -> None:
+        await tx.conn.execute(
+            update(messages).where(messages.c.id == int(message_id)).values(expires_at=1)
+        )
+
+    await gw.gateway.db.write(run_out)
+
+
+async def test_a_sent_message_with_no_report_expires_with_its_validity(
+    gateway_with: Start, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(dispatcher_module, "EXPIRY_SWEEP_S", 0.05)
+    upstream = RecordingConnector()
+    async for gw in gateway_with([upstream]):
+        (message_id,) = await send(gw, 1)
+        await gw.wait_for_status(message_id, {"sent"})
+        await age_out(gw, message_id)
+        body = await gw.wait_for_status(message_id, {"expired"})
+    assert body["error"]["code"] == "expired"
+
+
+async def test_a_late_delivery_report_wins_over_our_own_expiry(
+    gateway_with: Start, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(dispatcher_module, "EXPIRY_SWEEP_S", 0.05)
+    upstream = RecordingConnector()
+    async for gw in gateway_with([upstream]):
+        (message_id,) = await send(gw, 1)
+        await gw.wait_for_status(message_id, {"sent"})
+        upstream_id = (await gw.client.get(f"/v1/messages/{message_id}")).json()["upstream_id"]
+        await age_out(gw, message_id)
+        await gw.wait_for_status(message_id, {"expired"})
+        await upstream.report(upstream_id, Status.DELIVERED)
+        body = await gw.wait_for_status(message_id, {"delivered"})
+    assert [h["status"] for h in body["history"]][-2:] == ["expired", "delivered"]
+    assert body["error"] is None
+
+
+async def test_one_message_shows_each_part_as_the_upstream_knows_it(gateway_with: Start) -> None:
+    upstream = RecordingConnector()
+    async for gw in gateway_with([upstream]):
+        response = await gw.client.post(
+            "/v1/messages", json={"to": ["+48500600700"], "text": "a" * 200}
+        )
+        message_id = response.json()["messages"][0]["id"]
+        await gw.wait_for_status(message_id, {"sent"})
+        await upstream.report("upstream-2", Status.UNDELIVERED, "absent_subscriber")
+        body = await gw.wait_for_status(message_id, {"undelivered"})
+        listed = (await gw.client.get("/v1/messages")).json()["data"][0]
+    assert [(p["part"], p["upstream_id"], p["status"]) for p in body["part_details"]] == [
+        (1, "upstream-1", "sent"),
+        (2, "upstream-2", "undelivered"),
+    ]
+    assert body["part_details"][1]["error_code"] == "absent_subscriber"
+    assert "part_details" not in listed

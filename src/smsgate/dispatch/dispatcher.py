@@ -32,6 +32,7 @@ LEASE_MS = 5 * 60_000
 # A submit still unanswered after this is given up as a temporary failure, well inside the
 # lease, so a hung upstream cannot hold a window slot forever or outlive its lease.
 SUBMIT_TIMEOUT_S = 60.0
+EXPIRY_SWEEP_S = 5.0
 IDLE_POLL_S = 1.0
 RETRY_BASE_MS = 1_000
 RETRY_MAX_MS = 10 * 60_000
@@ -93,6 +94,7 @@ class Dispatcher:
             for name, lane in self._lanes.items()
         ]
         self._tasks.append(asyncio.create_task(self._schedule_loop(), name="scheduler"))
+        self._tasks.append(asyncio.create_task(self._expiry_loop(), name="expiry"))
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -167,6 +169,25 @@ class Dispatcher:
             await messages.end_leases(tx, [c.message_id for c in finals])
 
         await self._db.write(job)
+
+    async def _expiry_loop(self) -> None:
+        """Messages whose validity ran out with no final report become expired.
+
+        A carrier's late report still wins: expired may move on to delivered or undelivered.
+        """
+        while True:
+            now = now_ms()
+
+            async def expire(tx: Tx, now: int = now) -> int:
+                overdue = await messages.overdue(tx, now, 5000)
+                await messages.apply_changes(
+                    tx, [messages.Change(mid, Status.EXPIRED, now, "expired") for mid in overdue]
+                )
+                await messages.end_leases(tx, overdue)
+                return len(overdue)
+
+            if await self._db.write(expire) < 5000:
+                await asyncio.sleep(EXPIRY_SWEEP_S)
 
     async def _schedule_loop(self) -> None:
         """Moves scheduled messages to the queue when their time comes."""

@@ -13,6 +13,18 @@ NORMAL_LANE = 1
 
 
 @dataclass(frozen=True, slots=True)
+class PartDetail:
+    """One part as the upstream knows it, with the last report about it."""
+
+    part_no: int
+    connector: str
+    upstream_id: str
+    status: Status
+    error_code: str | None
+    updated_at: int
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     id: int
     account_id: int
@@ -33,6 +45,8 @@ class Message:
     error_detail: str | None
     # Epoch ms at which each status was reached, in the order they happened.
     status_times: dict[Status, int] = field(default_factory=dict)
+    # Filled when one message is read on its own (not in lists): empty before it is sent.
+    part_details: tuple[PartDetail, ...] = ()
 
     @property
     def urgent(self) -> bool:

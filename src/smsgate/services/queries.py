@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from smsgate.domain.account import Account
 from smsgate.domain.errors import DomainError, ErrorCode
 from smsgate.domain.message import Message
 from smsgate.services.clock import now_ms
-from smsgate.store import messages
+from smsgate.store import messages, parts
 from smsgate.store.database import Database, Tx
+from smsgate.store.engine import Conn
 
 MAX_PAGE = 1000
 
@@ -17,7 +20,15 @@ class MessageQueries:
         self._db = db
 
     async def get(self, account: Account, message_id: int) -> Message:
-        message = await self._db.read(lambda conn: messages.get(conn, account.id, message_id))
+        """One message with its status history and the detail of each part."""
+
+        async def read(conn: Conn) -> Message | None:
+            message = await messages.get(conn, account.id, message_id)
+            if message is None:
+                return None
+            return replace(message, part_details=await parts.of_message(conn, message_id))
+
+        message = await self._db.read(read)
         if message is None:
             raise DomainError(ErrorCode.NOT_FOUND, f"no message {message_id}")
         return message

@@ -192,6 +192,9 @@ async def _store_changes(tx: Tx, applied: Sequence[Change]) -> None:
         values: dict[Any, Any] = {_STATUS_TIME[s]: at for s, at in times}
         values[messages.c.status] = status.value
         values[messages.c.updated_at] = max(at for _, at in times)
+        if status is Status.DELIVERED:
+            # Delivered after our own expiry guess: the guess's error no longer applies.
+            values[messages.c.error_code] = values[messages.c.error_detail] = None
         if code is not None:
             values[messages.c.error_code] = code
         if detail is not None:
@@ -348,6 +351,22 @@ async def due_scheduled(tx: Tx, now_ms: int, limit: int) -> list[tuple[int, str 
         .limit(limit)
     )
     return [(r.id, r.connector) for r in rows]
+
+
+async def overdue(tx: Tx, now_ms: int, limit: int) -> list[int]:
+    """Messages past their validity that no report settled: sent ones, and queued ones not
+    in a submit right now (a connector that cannot take them)."""
+    rows = await tx.conn.execute(
+        select(messages.c.id)
+        .where(
+            messages.c.status.in_([Status.QUEUED.value, Status.SENT.value]),
+            messages.c.expires_at <= now_ms,
+            or_(messages.c.claim_until.is_(None), messages.c.claim_until < now_ms),
+        )
+        .order_by(messages.c.expires_at)
+        .limit(limit)
+    )
+    return [r.id for r in rows]
 
 
 async def next_due_at(conn: Conn) -> int | None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 
+from smsgate.domain.message import PartDetail
 from smsgate.domain.reports import PartState, Report
 from smsgate.domain.status import Status
 from smsgate.store.database import Tx
@@ -111,6 +112,20 @@ async def awaiting(conn: Conn, connector: str) -> list[str]:
         )
     )
     return [r.upstream_id for r in rows]
+
+
+async def of_message(conn: Conn, message_id: int) -> tuple[PartDetail, ...]:
+    rows = await conn.execute(
+        select(message_parts)
+        .where(message_parts.c.message_id == message_id)
+        .order_by(message_parts.c.part_no)
+    )
+    return tuple(
+        PartDetail(
+            r.part_no, r.connector, r.upstream_id, Status(r.status), r.error_code, r.updated_at
+        )
+        for r in rows
+    )
 
 
 def park(tx: Tx, reports: Sequence[Report]) -> None:

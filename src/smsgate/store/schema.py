@@ -133,6 +133,12 @@ messages = Table(
         postgresql_where=text("status = 'queued'"),
     ),
     Index(
+        "ix_messages_expiry",
+        "expires_at",
+        sqlite_where=text("status IN ('queued', 'sent')"),
+        postgresql_where=text("status IN ('queued', 'sent')"),
+    ),
+    Index(
         "ix_messages_due",
         "send_at",
         sqlite_where=text("status = 'scheduled'"),

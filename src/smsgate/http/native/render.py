@@ -10,6 +10,7 @@ from smsgate.http.native.schemas import (
     ErrorBody,
     ErrorDetail,
     MessageOut,
+    PartOut,
     RecipientOut,
     SendResponse,
     StatusTime,
@@ -68,7 +69,7 @@ def send_response(result: SendResult) -> SendResponse:
     )
 
 
-def message_out(m: Message) -> MessageOut:
+def message_out(m: Message, *, with_parts: bool = False) -> MessageOut:
     history = [StatusTime(s.value, time_at(at)) for s, at in m.status_times.items()]
     return MessageOut(
         id=str(m.id),
@@ -93,4 +94,14 @@ def message_out(m: Message) -> MessageOut:
         created_at=time_at(m.accepted_at),
         updated_at=time_at(max(m.status_times.values())),
         history=history,
+        part_details=(
+            [
+                PartOut(
+                    p.part_no, p.upstream_id, p.status.value, p.error_code, time_at(p.updated_at)
+                )
+                for p in m.part_details
+            ]
+            if with_parts
+            else None
+        ),
     )

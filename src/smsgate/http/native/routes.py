@@ -66,7 +66,8 @@ async def send_messages(
 @get("/messages/{message_id:str}", summary="One message with its status history")
 async def get_message(request: AnyRequest, message_id: FromPath[str]) -> MessageOut:
     account = await _account(request)
-    return render.message_out(await _gateway(request).queries.get(account, _message_id(message_id)))
+    message = await _gateway(request).queries.get(account, _message_id(message_id))
+    return render.message_out(message, with_parts=True)
 
 
 @delete(

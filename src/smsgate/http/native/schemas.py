@@ -69,7 +69,15 @@ class StatusTime(Struct):
     at: datetime
 
 
-class MessageOut(Struct):
+class PartOut(Struct):
+    part: int
+    upstream_id: str
+    status: str
+    error_code: str | None
+    at: datetime
+
+
+class MessageOut(Struct, omit_defaults=True):
     id: str
     to: str
     sender: str | None
@@ -88,6 +96,8 @@ class MessageOut(Struct):
     created_at: datetime
     updated_at: datetime
     history: list[StatusTime]
+    # Only on GET /v1/messages/{id}: each part as the upstream knows it.
+    part_details: list[PartOut] | None = None
 
 
 class MessagePage(Struct):
