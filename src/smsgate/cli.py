@@ -8,10 +8,12 @@ import os
 import signal
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, Any, TypeVar
 
 import httpx
 import typer
+import uvicorn
 from rich.console import Console
 from rich.table import Column, Table
 
@@ -51,6 +53,19 @@ def _settings(config: Path | None = None, **overrides: Any) -> Settings:
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, telling the gateway as soon as a stop is asked for: live event
+    streams then end, instead of holding the graceful shutdown to its time limit."""
+
+    def __init__(self, config: uvicorn.Config, on_exit: Callable[[], None]):
+        super().__init__(config)
+        self._on_exit = on_exit
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self._on_exit()
+        super().handle_exit(sig, frame)
+
+
 def _exit_cleanly(_signum: int, _frame: object) -> None:
     raise SystemExit(0)
 
@@ -67,8 +82,6 @@ def serve(
 ) -> None:
     """Run the gateway in the foreground (HTTP API, dispatcher, connectors). SIGTERM stops it
     cleanly."""
-    import uvicorn
-
     from smsgate.http.app import create_app
     from smsgate.logs import setup_logging
     from smsgate.runtime import Gateway
@@ -91,7 +104,7 @@ def serve(
     # with -15; by then the gateway has stopped cleanly, so make it a normal exit.
     signal.signal(signal.SIGTERM, _exit_cleanly)
     gateway = Gateway(settings)
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(gateway, on_started=announce),
         host=settings.host,
         port=settings.port,
@@ -101,6 +114,7 @@ def serve(
         proxy_headers=False,
         timeout_graceful_shutdown=15,
     )
+    _Server(config, on_exit=gateway.events.close).run()
 
 
 def _operator(data_dir: Path | None, config: Path | None, work: Callable[[Any], Awaitable[T]]) -> T:

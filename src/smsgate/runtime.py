@@ -10,6 +10,7 @@ from smsgate.connectors.simulator import OutcomeMix, SimulatorConnector
 from smsgate.dispatch.dispatcher import Dispatcher
 from smsgate.dispatch.router import Router
 from smsgate.services.accounts import AccountService
+from smsgate.services.events import EventLog
 from smsgate.services.queries import MessageQueries
 from smsgate.services.reports import ReportService
 from smsgate.services.sending import SendingService
@@ -54,6 +55,7 @@ class Gateway:
         self.accounts = AccountService(self.db)
         self.sending = SendingService(self.db, self.router, on_queued=self.dispatcher.wake)
         self.queries = MessageQueries(self.db)
+        self.events = EventLog(self.db)
 
     async def start(self) -> None:
         await self.db.open()

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import msgspec
+
 from smsgate.domain.errors import DomainError, ErrorKind
 from smsgate.domain.message import Message
 from smsgate.http.native.schemas import (
     ErrorBody,
     ErrorDetail,
+    EventOut,
     MessageOut,
     PartOut,
     RecipientOut,
@@ -16,6 +19,7 @@ from smsgate.http.native.schemas import (
     StatusTime,
 )
 from smsgate.services.sending import SendResult
+from smsgate.store import outbox
 
 HTTP_STATUS = {
     ErrorKind.INVALID: 400,
@@ -66,6 +70,18 @@ def send_response(result: SendResult) -> SendResponse:
             )
             for r in result.recipients
         ],
+    )
+
+
+_decode_payload = msgspec.json.Decoder(dict[str, object]).decode
+
+
+def event_out(event: outbox.Event) -> EventOut:
+    return EventOut(
+        id=str(event.id),
+        type=event.event,
+        at=time_at(event.created_at),
+        data=_decode_payload(event.payload),
     )
 
 

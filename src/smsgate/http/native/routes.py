@@ -29,14 +29,14 @@ from smsgate.store.messages import MessageFilter
 AnyRequest = Request[Any, Any, Any]
 
 
-def _gateway(request: AnyRequest) -> Gateway:
+def gateway_of(request: AnyRequest) -> Gateway:
     gateway: Gateway = request.app.state.gateway
     return gateway
 
 
-async def _account(request: AnyRequest) -> Account:
+async def authenticated(request: AnyRequest) -> Account:
     key_id, secret = parse_authorization(request.headers.get("authorization"))
-    return await _gateway(request).accounts.authenticate(key_id, secret)
+    return await gateway_of(request).accounts.authenticate(key_id, secret)
 
 
 def _message_id(raw: str) -> int:
@@ -58,15 +58,15 @@ async def send_messages(
 
     Served by the ASGI fast path (http/fast_send.py); both call `sending.accept`."""
     status, body = await sending.accept(
-        _gateway(request), request.headers.get("authorization"), idempotency_key, data
+        gateway_of(request), request.headers.get("authorization"), idempotency_key, data
     )
     return Response(body, status_code=status)
 
 
 @get("/messages/{message_id:str}", summary="One message with its status history")
 async def get_message(request: AnyRequest, message_id: FromPath[str]) -> MessageOut:
-    account = await _account(request)
-    message = await _gateway(request).queries.get(account, _message_id(message_id))
+    account = await authenticated(request)
+    message = await gateway_of(request).queries.get(account, _message_id(message_id))
     return render.message_out(message, with_parts=True)
 
 
@@ -76,9 +76,9 @@ async def get_message(request: AnyRequest, message_id: FromPath[str]) -> Message
     status_code=200,
 )
 async def cancel_message(request: AnyRequest, message_id: FromPath[str]) -> MessageOut:
-    account = await _account(request)
+    account = await authenticated(request)
     return render.message_out(
-        await _gateway(request).queries.cancel(account, _message_id(message_id))
+        await gateway_of(request).queries.cancel(account, _message_id(message_id))
     )
 
 
@@ -93,7 +93,7 @@ async def list_messages(
     cursor: FromQuery[str | None] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
 ) -> MessagePage:
-    account = await _account(request)
+    account = await authenticated(request)
     for name, value in (("since", since), ("until", until)):
         if value is not None and value.tzinfo is None:
             raise DomainError(ErrorCode.INVALID_FIELD, f"{name} needs a UTC offset", field=name)
@@ -108,7 +108,7 @@ async def list_messages(
         id_to=id_floor(int(until.timestamp() * 1000)) if until else None,
         before_id=int(cursor) if cursor else None,
     )
-    page, next_id = await _gateway(request).queries.find(account, flt, limit)
+    page, next_id = await gateway_of(request).queries.find(account, flt, limit)
     return MessagePage(
         data=[render.message_out(m) for m in page],
         next_cursor=str(next_id) if next_id is not None else None,

@@ -100,6 +100,18 @@ class MessageOut(Struct, omit_defaults=True):
     part_details: list[PartOut] | None = None
 
 
+class EventOut(Struct):
+    id: str
+    type: str
+    at: datetime
+    data: dict[str, object]
+
+
+class EventPage(Struct):
+    data: list[EventOut]
+    next_cursor: str | None
+
+
 class MessagePage(Struct):
     data: list[MessageOut]
     next_cursor: str | None

@@ -1,0 +1,69 @@
+"""GET /v1/events: the account's status events as a paginated log and as a live SSE stream."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Router, get
+from litestar.params import FromQuery, HeaderParameter, QueryParameter
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+
+from smsgate.domain.errors import DomainError, ErrorCode
+from smsgate.http.native import render
+from smsgate.http.native.routes import authenticated, gateway_of
+from smsgate.http.native.schemas import EventPage
+
+_encode = msgspec.json.Encoder().encode
+
+
+def _cursor(raw: str | None, field: str) -> int:
+    if raw is None or raw == "":
+        return 0
+    if not raw.isdigit() or len(raw) > 19:
+        raise DomainError(ErrorCode.INVALID_FIELD, "malformed cursor", field=field)
+    return int(raw)
+
+
+@get("/events", summary="Status events, oldest first, after a cursor")
+async def list_events(
+    request: Request[Any, Any, Any],
+    cursor: FromQuery[str | None] = None,
+    limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+) -> EventPage:
+    account = await authenticated(request)
+    events = await gateway_of(request).events.page(account, _cursor(cursor, "cursor"), limit)
+    return EventPage(
+        data=[render.event_out(e) for e in events],
+        # Always a cursor: the end of the log today is where tomorrow's events start.
+        next_cursor=str(events[-1].id) if events else cursor,
+    )
+
+
+@get("/events/stream", summary="Status events as Server-Sent Events, live")
+async def stream_events(
+    request: Request[Any, Any, Any],
+    cursor: FromQuery[str | None] = None,
+    last_event_id: Annotated[
+        str | None, HeaderParameter(name="Last-Event-ID", required=False)
+    ] = None,
+) -> ServerSentEvent:
+    """Each event's SSE id is its cursor: a reconnecting client sends it back as
+    Last-Event-ID and resumes with nothing lost."""
+    account = await authenticated(request)
+    after = _cursor(last_event_id, "Last-Event-ID") or _cursor(cursor, "cursor")
+    log = gateway_of(request).events
+
+    async def messages() -> AsyncIterator[ServerSentEventMessage]:
+        async for event in log.follow(account, after):
+            yield ServerSentEventMessage(
+                data=_encode(render.event_out(event)).decode(),
+                event=event.event,
+                id=str(event.id),
+            )
+
+    return ServerSentEvent(messages())
+
+
+router = Router(path="/v1", route_handlers=[list_events, stream_events], tags=["events"])
