@@ -58,7 +58,3 @@ class Connector(abc.ABC):
     @abc.abstractmethod
     async def submit(self, message: OutboundMessage) -> tuple[str, ...]:
         """Submit a message; return the upstream id of each part. Raises SubmitError."""
-
-    def state(self) -> dict[str, object]:
-        """Live state for management views (bind state, counters)."""
-        return {"name": self.name, "throughput": self.throughput, "window": self.window}

@@ -13,7 +13,6 @@ import asyncio
 import bisect
 import itertools
 import random
-from collections import Counter
 from dataclasses import dataclass
 from weakref import WeakSet
 
@@ -98,14 +97,14 @@ class SimulatorConnector(Connector):
         self._timers: WeakSet[asyncio.TimerHandle] = WeakSet()
         self._ready: list[Report] = []
         self._flushing: asyncio.Task[None] | None = None
-        self.counts: Counter[str] = Counter()
 
     async def start(self, sink: Sink) -> None:
         self._sink = sink
         resumed = await sink.awaiting_reports(self.name)
         for upstream in resumed:
             self._report_later((upstream,), self.outcome(message_of(upstream)))
-        self.counts["resumed"] += len(resumed)
+        if resumed:
+            log.info("simulator owes reports from before the restart", count=len(resumed))
 
     async def stop(self) -> None:
         for timer in self._timers:
@@ -125,7 +124,6 @@ class SimulatorConnector(Connector):
         if self._latency:
             await asyncio.sleep(self._latency)
         ids = tuple(upstream_id(message.id, n) for n in range(1, message.parts + 1))
-        self.counts["submitted"] += 1
         self._report_later(ids, self.outcome(message.id))
         return ids
 
@@ -143,7 +141,6 @@ class SimulatorConnector(Connector):
             Report(self.name, uid, outcome, at, error_code=_ERROR_FOR.get(outcome))
             for uid in upstream_ids
         )
-        self.counts[outcome.value] += 1
         if self._flushing is None:
             self._flushing = asyncio.create_task(self._flush())
 
@@ -159,6 +156,3 @@ class SimulatorConnector(Connector):
                     log.exception("simulator could not deliver reports", count=len(ready))
         finally:
             self._flushing = None
-
-    def state(self) -> dict[str, object]:
-        return {**super().state(), "kind": "simulator", "counts": dict(self.counts)}

@@ -21,7 +21,6 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import structlog
 from sqlalchemy import Table
 
 from smsgate.store.bulk import insert_rows
@@ -30,7 +29,6 @@ from smsgate.store.ids import IdGenerator
 from smsgate.store.migrate import upgrade
 
 T = TypeVar("T")
-log = structlog.get_logger(__name__)
 
 
 @dataclass
