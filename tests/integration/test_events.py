@@ -101,3 +101,8 @@ async def test_closing_the_log_ends_a_live_stream(gw: Running) -> None:
     gw.gateway.events.close()
     await asyncio.wait_for(asyncio.gather(reader, return_exceptions=True), 5)
     assert reader.done()
+
+
+async def test_an_event_cursor_too_long_for_an_id_is_refused(gw: Running) -> None:
+    response = await gw.client.get("/v1/events", params={"cursor": "9" * 25})
+    assert (response.status_code, response.json()["error"]["field"]) == (400, "cursor")

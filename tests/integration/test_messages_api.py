@@ -107,3 +107,8 @@ async def test_the_openapi_document_describes_the_send_route(gw: Running) -> Non
     assert "/v1/messages" in schema["paths"]
     assert "post" in schema["paths"]["/v1/messages"]
     assert docs.status_code == 200
+
+
+async def test_a_cursor_too_long_for_an_id_is_a_client_error(gw: Running) -> None:
+    response = await gw.client.get("/v1/messages", params={"cursor": "9" * 25})
+    assert (response.status_code, response.json()["error"]["field"]) == (400, "cursor")

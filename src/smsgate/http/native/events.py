@@ -10,20 +10,11 @@ from litestar import Request, Router, get
 from litestar.params import FromQuery, HeaderParameter, QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
-from smsgate.domain.errors import DomainError, ErrorCode
 from smsgate.http.native import render
-from smsgate.http.native.routes import authenticated, gateway_of
+from smsgate.http.native.routes import authenticated, gateway_of, parse_cursor
 from smsgate.http.native.schemas import EventPage
 
 _encode = msgspec.json.Encoder().encode
-
-
-def _cursor(raw: str | None, field: str) -> int:
-    if raw is None or raw == "":
-        return 0
-    if not raw.isdigit() or len(raw) > 19:
-        raise DomainError(ErrorCode.INVALID_FIELD, "malformed cursor", field=field)
-    return int(raw)
 
 
 @get("/events", summary="Status events, oldest first, after a cursor")
@@ -33,7 +24,8 @@ async def list_events(
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
 ) -> EventPage:
     account = await authenticated(request)
-    events = await gateway_of(request).events.page(account, _cursor(cursor, "cursor"), limit)
+    after = parse_cursor(cursor, "cursor") or 0
+    events = await gateway_of(request).events.page(account, after, limit)
     return EventPage(
         data=[render.event_out(e) for e in events],
         # Always a cursor: the end of the log today is where tomorrow's events start.
@@ -52,7 +44,7 @@ async def stream_events(
     """Each event's SSE id is its cursor: a reconnecting client sends it back as
     Last-Event-ID and resumes with nothing lost."""
     account = await authenticated(request)
-    after = _cursor(last_event_id, "Last-Event-ID") or _cursor(cursor, "cursor")
+    after = parse_cursor(last_event_id, "Last-Event-ID") or parse_cursor(cursor, "cursor") or 0
     log = gateway_of(request).events
 
     async def messages() -> AsyncIterator[ServerSentEventMessage]:

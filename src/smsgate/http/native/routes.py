@@ -39,6 +39,15 @@ async def authenticated(request: AnyRequest) -> Account:
     return await gateway_of(request).accounts.authenticate(key_id, secret)
 
 
+def parse_cursor(raw: str | None, field: str) -> int | None:
+    """A cursor is an id: at most 19 digits, so it always fits the BIGINT it is compared to."""
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or len(raw) > 19:
+        raise DomainError(ErrorCode.INVALID_FIELD, "malformed cursor", field=field)
+    return int(raw)
+
+
 def _message_id(raw: str) -> int:
     if not raw.isdigit() or len(raw) > 19:
         raise DomainError(ErrorCode.NOT_FOUND, f"no message {raw}")
@@ -97,8 +106,6 @@ async def list_messages(
     for name, value in (("since", since), ("until", until)):
         if value is not None and value.tzinfo is None:
             raise DomainError(ErrorCode.INVALID_FIELD, f"{name} needs a UTC offset", field=name)
-    if cursor is not None and not cursor.isdigit():
-        raise DomainError(ErrorCode.INVALID_FIELD, "malformed cursor", field="cursor")
     recipient = normalize(to, account.default_region, field="to") if to else None
     flt = MessageFilter(
         status=status,
@@ -106,7 +113,7 @@ async def list_messages(
         client_ref=client_ref,
         id_from=id_floor(int(since.timestamp() * 1000)) if since else None,
         id_to=id_floor(int(until.timestamp() * 1000)) if until else None,
-        before_id=int(cursor) if cursor else None,
+        before_id=parse_cursor(cursor, "cursor"),
     )
     page, next_id = await gateway_of(request).queries.find(account, flt, limit)
     return MessagePage(
