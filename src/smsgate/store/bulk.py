@@ -7,9 +7,9 @@ HTTP load each re-take waits for the busy event-loop thread, which made a 36-row
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Table
 
@@ -17,8 +17,18 @@ from smsgate.store.engine import Conn, PostgresEngine
 
 # Below this many rows COPY's set-up costs more than it saves.
 _COPY_THRESHOLD = 200
-# SQLite allows 32,766 bound parameters per statement (since 3.32).
+# SQLite allows 32,766 bound parameters per statement (since 3.32); PostgreSQL 32,767.
 _SQLITE_MAX_PARAMS = 32_766
+# Values in one `IN (...)` list: far inside both limits, small enough to compile quickly.
+IN_LIST_MAX = 1000
+
+T = TypeVar("T")
+
+
+def in_chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    """`values` in slices that each fit one `IN (...)` list."""
+    for start in range(0, len(values), IN_LIST_MAX):
+        yield values[start : start + IN_LIST_MAX]
 
 
 async def insert_rows(

@@ -13,6 +13,7 @@ from smsgate.domain.message import Message, OutboundMessage
 from smsgate.domain.status import Status, advance
 from smsgate.domain.text import Encoding
 from smsgate.store import outbox
+from smsgate.store.bulk import in_chunks
 from smsgate.store.database import Tx
 from smsgate.store.engine import Conn
 from smsgate.store.schema import message_parts, messages
@@ -40,8 +41,6 @@ INSERT_COLUMNS = (
 )
 
 _STATUS_TIME = {s: messages.c[f"{s.value}_at"] for s in Status if s is not Status.RECEIVED}
-# SQLite allows 32,766 bound parameters per statement; PostgreSQL 32,767.
-_IN_CHUNK = 1000
 
 
 def defer_add(tx: Tx, rows: list[tuple[Any, ...]]) -> None:
@@ -132,7 +131,7 @@ async def apply_changes(tx: Tx, changes: Sequence[Change]) -> list[Change]:
     if not changes:
         return []
     current: dict[int, Row[Any]] = {}
-    for chunk in _chunks([c.message_id for c in changes]):
+    for chunk in in_chunks([c.message_id for c in changes]):
         rows = await tx.conn.execute(
             select(
                 messages.c.id,
@@ -199,7 +198,7 @@ async def _store_changes(tx: Tx, applied: Sequence[Change]) -> None:
             values[messages.c.error_code] = code
         if detail is not None:
             values[messages.c.error_detail] = detail
-        for chunk in _chunks(ids):
+        for chunk in in_chunks(ids):
             await tx.conn.execute(update(messages).where(messages.c.id.in_(chunk)).values(values))
 
 
@@ -301,7 +300,7 @@ async def record_submitted(tx: Tx, items: Sequence[Submitted]) -> None:
         .where(message_parts.c.message_id == messages.c.id, message_parts.c.part_no == 1)
         .scalar_subquery()
     )
-    for chunk in _chunks([s.message_id for s in items]):
+    for chunk in in_chunks([s.message_id for s in items]):
         await tx.conn.execute(
             update(messages)
             .where(messages.c.id.in_(chunk))
@@ -324,7 +323,7 @@ async def release(tx: Tx, retry_at: Iterable[tuple[int, int]]) -> None:
 
 async def end_leases(tx: Tx, ids: Sequence[int]) -> None:
     """Clear the lease of messages that reached a final status without a submit."""
-    for chunk in _chunks(list(ids)):
+    for chunk in in_chunks(ids):
         await tx.conn.execute(
             update(messages)
             .where(messages.c.id.in_(chunk))
@@ -375,8 +374,3 @@ async def next_due_at(conn: Conn) -> int | None:
             select(func.min(messages.c.send_at)).where(messages.c.status == Status.SCHEDULED.value)
         )
     ).scalar()
-
-
-def _chunks(ids: list[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), _IN_CHUNK):
-        yield ids[start : start + _IN_CHUNK]

@@ -5,18 +5,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import delete, select, update
 
 from smsgate.domain.message import PartDetail
 from smsgate.domain.reports import PartState, Report
 from smsgate.domain.status import Status
+from smsgate.store.bulk import in_chunks
 from smsgate.store.database import Tx
 from smsgate.store.engine import Conn
 from smsgate.store.schema import early_reports, message_parts, messages
-
-_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +33,7 @@ async def locate(tx: Tx, reports: Sequence[Report]) -> dict[tuple[str, str], Par
         by_connector[r.connector].append(r.upstream_id)
     found: dict[tuple[str, str], PartRef] = {}
     for connector, upstream_ids in by_connector.items():
-        for chunk in _chunks(upstream_ids):
+        for chunk in in_chunks(upstream_ids):
             rows = await tx.conn.execute(
                 select(
                     message_parts.c.message_id,
@@ -72,7 +70,7 @@ async def set_statuses(tx: Tx, updates: Sequence[tuple[PartRef, Report]]) -> Non
     for ref, rep in updates:
         groups[(ref.part_no, rep.status, rep.error_code, rep.at_ms)].append(ref.message_id)
     for (part_no, status, code, at), ids in groups.items():
-        for chunk in _chunks(ids):
+        for chunk in in_chunks(ids):
             await tx.conn.execute(
                 update(message_parts)
                 .where(message_parts.c.part_no == part_no, message_parts.c.message_id.in_(chunk))
@@ -83,7 +81,7 @@ async def set_statuses(tx: Tx, updates: Sequence[tuple[PartRef, Report]]) -> Non
 async def states(tx: Tx, message_ids: Iterable[int]) -> dict[int, tuple[int, list[PartState]]]:
     """Per message: (number of parts it has, the states of the parts known upstream)."""
     result: dict[int, tuple[int, list[PartState]]] = {}
-    for chunk in _chunks(list(message_ids)):
+    for chunk in in_chunks(list(message_ids)):
         rows = await tx.conn.execute(
             select(
                 messages.c.id,
@@ -139,7 +137,7 @@ def park(tx: Tx, reports: Sequence[Report]) -> None:
 async def unpark(tx: Tx, connector: str, upstream_ids: Sequence[str]) -> list[Report]:
     """Take the parked reports for these ids out of the parking table."""
     found: list[Report] = []
-    for chunk in _chunks(list(upstream_ids)):
+    for chunk in in_chunks(upstream_ids):
         condition = (early_reports.c.connector == connector) & early_reports.c.upstream_id.in_(
             chunk
         )
@@ -151,8 +149,3 @@ async def unpark(tx: Tx, connector: str, upstream_ids: Sequence[str]) -> list[Re
                 for r in rows
             )
     return found
-
-
-def _chunks(values: list[Any]) -> Iterable[list[Any]]:
-    for start in range(0, len(values), _CHUNK):
-        yield values[start : start + _CHUNK]
