@@ -50,9 +50,11 @@ class RecordingConnector(Connector):
         finally:
             self.in_flight -= 1
 
-    async def report(self, upstream_id: str, status: Status, error: str | None = None) -> None:
+    async def report(
+        self, upstream_id: str, status: Status, error: str | None = None, raw: str | None = None
+    ) -> None:
         assert self.sink is not None
-        await self.sink.report(Report(self.name, upstream_id, status, now_ms(), error))
+        await self.sink.report(Report(self.name, upstream_id, status, now_ms(), error, raw))
 
 
 class RefusingConnector(RecordingConnector):

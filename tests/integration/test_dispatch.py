@@ -186,6 +186,22 @@ async def test_the_first_failed_part_decides_a_long_message(gateway_with: Start)
     assert body["error"]["code"] == "absent_subscriber"
 
 
+async def test_a_failure_keeps_the_upstream_code_beside_the_normalised_one(
+    gateway_with: Start,
+) -> None:
+    upstream = RecordingConnector()
+    async for gw in gateway_with([upstream]):
+        (message_id,) = await send(gw, 1)
+        await gw.wait_for_status(message_id, {"sent"})
+        await upstream.report("upstream-1", Status.UNDELIVERED, "absent_subscriber", "0x0001b")
+        body = await gw.wait_for_status(message_id, {"undelivered"})
+        events = (await gw.client.get("/v1/events")).json()["data"]
+    assert body["error"]["code"] == "absent_subscriber"
+    assert body["error"]["raw"] == "0x0001b"
+    assert body["part_details"][0]["error_raw"] == "0x0001b"
+    assert events[-1]["data"]["error_raw"] == "0x0001b"
+
+
 async def test_a_submit_that_never_answers_is_retried_after_the_timeout(
     gateway_with: Start, monkeypatch: Any
 ) -> None:

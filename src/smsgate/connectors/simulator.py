@@ -19,6 +19,7 @@ from weakref import WeakSet
 import structlog
 
 from smsgate.connectors.base import Connector, Sink
+from smsgate.domain.delivery_errors import DeliveryError
 from smsgate.domain.message import OutboundMessage
 from smsgate.domain.reports import Report
 from smsgate.domain.status import Status
@@ -39,11 +40,12 @@ def _splitmix64(x: int) -> int:
     return z ^ (z >> 31)
 
 
-# Normalised error codes the simulator puts on failed outcomes.
+# The simulator's own error codes on failed outcomes (SMPP network error codes of GSM), and
+# what they mean in the normalised vocabulary.
 _ERROR_FOR = {
-    Status.UNDELIVERED: "absent_subscriber",
-    Status.EXPIRED: "expired",
-    Status.REJECTED: "network_rejected",
+    Status.UNDELIVERED: ("GSM-027", DeliveryError.ABSENT_SUBSCRIBER),
+    Status.EXPIRED: ("GSM-000", DeliveryError.EXPIRED),
+    Status.REJECTED: ("GSM-001", DeliveryError.INVALID_NUMBER),
 }
 
 
@@ -137,8 +139,9 @@ class SimulatorConnector(Connector):
 
     def _due(self, upstream_ids: tuple[str, ...], outcome: Status) -> None:
         at = now_ms()
+        raw, code = _ERROR_FOR.get(outcome, (None, None))
         self._ready.extend(
-            Report(self.name, uid, outcome, at, error_code=_ERROR_FOR.get(outcome))
+            Report(self.name, uid, outcome, at, error_code=code, error_raw=raw)
             for uid in upstream_ids
         )
         if self._flushing is None:

@@ -21,6 +21,7 @@ class PartDetail:
     upstream_id: str
     status: Status
     error_code: str | None
+    error_raw: str | None
     updated_at: int
 
 
@@ -42,6 +43,7 @@ class Message:
     connector: str | None
     upstream_id: str | None
     error_code: str | None
+    error_raw: str | None
     error_detail: str | None
     # Epoch ms at which each status was reached, in the order they happened.
     status_times: dict[Status, int] = field(default_factory=dict)

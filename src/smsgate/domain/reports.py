@@ -18,7 +18,11 @@ class Report:
     upstream_id: str
     status: Status  # delivered, undelivered, expired, rejected (or sent for an intermediate)
     at_ms: int
-    error_code: str | None = None
+    error_code: str | None = None  # normalised (domain/delivery_errors.py)
+    error_raw: str | None = None  # as the upstream gave it
+
+    def state_of_part(self, part_no: int) -> PartState:
+        return PartState(part_no, self.status, self.at_ms, self.error_code, self.error_raw)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +31,7 @@ class PartState:
     status: Status
     at_ms: int
     error_code: str | None = None
+    error_raw: str | None = None
 
 
 def rollup(parts: Sequence[PartState], total: int) -> PartState | None:

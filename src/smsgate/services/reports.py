@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Sequence
 
 from smsgate.batching import Batcher
-from smsgate.domain.reports import PartState, Report, rollup
+from smsgate.domain.reports import Report, rollup
 from smsgate.domain.status import advance
 from smsgate.store import messages, parts
 from smsgate.store.database import Database, Tx
@@ -30,7 +30,7 @@ async def apply_reports(tx: Tx, reports: Sequence[Report]) -> None:
     await parts.set_statuses(tx, updates)
     # A one-part message is decided by its report alone; only long ones need their other parts.
     outcomes = [
-        (ref.message_id, rollup([PartState(1, rep.status, rep.at_ms, rep.error_code)], 1))
+        (ref.message_id, rollup([rep.state_of_part(1)], 1))
         for ref, rep in updates
         if ref.total == 1
     ]
@@ -40,7 +40,9 @@ async def apply_reports(tx: Tx, reports: Sequence[Report]) -> None:
     await messages.apply_changes(
         tx,
         [
-            messages.Change(mid, outcome.status, outcome.at_ms, outcome.error_code)
+            messages.Change(
+                mid, outcome.status, outcome.at_ms, outcome.error_code, error_raw=outcome.error_raw
+            )
             for mid, outcome in outcomes
             if outcome is not None
         ],

@@ -68,6 +68,7 @@ def _message(row: Row[Any]) -> Message:
         connector=row.connector,
         upstream_id=row.upstream_id,
         error_code=row.error_code,
+        error_raw=row.error_raw,
         error_detail=row.error_detail,
         status_times=ordered,
     )
@@ -121,6 +122,7 @@ class Change:
     at_ms: int
     error_code: str | None = None
     error_detail: str | None = None
+    error_raw: str | None = None
 
 
 async def apply_changes(tx: Tx, changes: Sequence[Change]) -> list[Change]:
@@ -139,6 +141,7 @@ async def apply_changes(tx: Tx, changes: Sequence[Change]) -> list[Change]:
                 messages.c.account_id,
                 messages.c.client_ref,
                 messages.c.recipient,
+                messages.c.status_callback,
                 messages.c.updated_at,
             ).where(messages.c.id.in_(chunk))
         )
@@ -166,6 +169,8 @@ async def apply_changes(tx: Tx, changes: Sequence[Change]) -> list[Change]:
                 status=c.status,
                 at_ms=c.at_ms,
                 error_code=c.error_code,
+                error_raw=c.error_raw,
+                callback_url=current[c.message_id].status_callback,
             )
             for c in applied
         ],
@@ -179,25 +184,26 @@ async def _store_changes(tx: Tx, applied: Sequence[Change]) -> None:
     Row-by-row executemany would re-take the GIL at every row on SQLite (see store/bulk.py);
     messages that end in the same status with the same times share one statement.
     """
-    net: dict[int, tuple[Status, dict[Status, int], str | None, str | None]] = {}
+    # Per message: final status, time of each status, and the error fields (code, raw,
+    # detail), each kept from the latest change that had one.
+    net: dict[int, tuple[Status, dict[Status, int], tuple[str | None, ...]]] = {}
     for c in applied:
-        _, times, code, detail = net.get(c.message_id, (c.status, {}, None, None))
+        _, times, (code, raw, detail) = net.get(c.message_id, (c.status, {}, (None,) * 3))
         times[c.status] = c.at_ms
-        net[c.message_id] = (c.status, times, c.error_code or code, c.error_detail or detail)
+        errors = (c.error_code or code, c.error_raw or raw, c.error_detail or detail)
+        net[c.message_id] = (c.status, times, errors)
     groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
-    for message_id, (status, times, code, detail) in net.items():
-        groups[(status, tuple(times.items()), code, detail)].append(message_id)
-    for (status, times, code, detail), ids in groups.items():
+    for message_id, (status, times, errors) in net.items():
+        groups[(status, tuple(times.items()), errors)].append(message_id)
+    error_columns = (messages.c.error_code, messages.c.error_raw, messages.c.error_detail)
+    for (status, times, errors), ids in groups.items():
         values: dict[Any, Any] = {_STATUS_TIME[s]: at for s, at in times}
         values[messages.c.status] = status.value
         values[messages.c.updated_at] = max(at for _, at in times)
         if status is Status.DELIVERED:
             # Delivered after our own expiry guess: the guess's error no longer applies.
-            values[messages.c.error_code] = values[messages.c.error_detail] = None
-        if code is not None:
-            values[messages.c.error_code] = code
-        if detail is not None:
-            values[messages.c.error_detail] = detail
+            values.update(dict.fromkeys(error_columns))
+        values.update({col: v for col, v in zip(error_columns, errors, strict=True) if v})
         for chunk in in_chunks(ids):
             await tx.conn.execute(update(messages).where(messages.c.id.in_(chunk)).values(values))
 

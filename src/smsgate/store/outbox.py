@@ -1,9 +1,15 @@
-"""The outbox: status events written in the transaction that made the change."""
+"""The outbox: events written in the transaction that made the change.
+
+Event types: `message.status` (a message moved to a new status), `inbound.received` (an
+inbound message or reply was stored), `optout.changed` (a number opted out or back in).
+The events API reads them from here and the webhook fan-out turns them into deliveries.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import msgspec
 from sqlalchemy import select
@@ -13,7 +19,12 @@ from smsgate.store.database import Tx
 from smsgate.store.engine import Conn
 from smsgate.store.schema import outbox
 
-_COLUMNS = ("account_id", "message_id", "event", "payload", "created_at")
+MESSAGE_STATUS = "message.status"
+INBOUND_RECEIVED = "inbound.received"
+OPTOUT_CHANGED = "optout.changed"
+EVENT_TYPES = (MESSAGE_STATUS, INBOUND_RECEIVED, OPTOUT_CHANGED)
+
+_COLUMNS = ("account_id", "message_id", "event", "payload", "callback_url", "created_at")
 _encode = msgspec.json.Encoder().encode
 
 
@@ -43,6 +54,37 @@ async def after(conn: Conn, account_id: int, after_id: int, limit: int) -> list[
 
 
 @dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event to write. `subject` (a message or inbound id) orders the deliveries of
+    events about the same thing; `callback_url` is a per-send callback it also goes to."""
+
+    account_id: int
+    event: str
+    payload: dict[str, Any]
+    at_ms: int
+    subject: int | None = None
+    callback_url: str | None = None
+
+
+def defer_events(tx: Tx, events: Sequence[NewEvent]) -> None:
+    tx.defer_insert(
+        outbox,
+        _COLUMNS,
+        [
+            (
+                e.account_id,
+                e.subject,
+                e.event,
+                _encode(e.payload).decode(),
+                e.callback_url,
+                e.at_ms,
+            )
+            for e in events
+        ],
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class StatusEvent:
     account_id: int
     message_id: int
@@ -51,28 +93,29 @@ class StatusEvent:
     status: Status
     at_ms: int
     error_code: str | None = None
+    error_raw: str | None = None
+    callback_url: str | None = None
 
 
 def defer_status_events(tx: Tx, events: Sequence[StatusEvent]) -> None:
-    tx.defer_insert(
-        outbox,
-        _COLUMNS,
+    defer_events(
+        tx,
         [
-            (
-                e.account_id,
-                e.message_id,
-                "message.status",
-                _encode(
-                    {
-                        "message_id": str(e.message_id),
-                        "to": e.recipient,
-                        "status": e.status.value,
-                        "at_ms": e.at_ms,
-                        "client_ref": e.client_ref,
-                        "error_code": e.error_code,
-                    }
-                ).decode(),
-                e.at_ms,
+            NewEvent(
+                account_id=e.account_id,
+                event=MESSAGE_STATUS,
+                payload={
+                    "message_id": str(e.message_id),
+                    "to": e.recipient,
+                    "status": e.status.value,
+                    "at_ms": e.at_ms,
+                    "client_ref": e.client_ref,
+                    "error_code": e.error_code,
+                    "error_raw": e.error_raw,
+                },
+                at_ms=e.at_ms,
+                subject=e.message_id,
+                callback_url=e.callback_url,
             )
             for e in events
         ],

@@ -66,15 +66,16 @@ async def locate(tx: Tx, reports: Sequence[Report]) -> dict[tuple[str, str], Par
 async def set_statuses(tx: Tx, updates: Sequence[tuple[PartRef, Report]]) -> None:
     """One UPDATE per (part number, status, error, time) group rather than one per part:
     row-by-row statements re-take the GIL at every row on SQLite (see store/bulk.py)."""
-    groups: dict[tuple[int, Status, str | None, int], list[int]] = defaultdict(list)
+    groups: dict[tuple[int, Status, str | None, str | None, int], list[int]] = defaultdict(list)
     for ref, rep in updates:
-        groups[(ref.part_no, rep.status, rep.error_code, rep.at_ms)].append(ref.message_id)
-    for (part_no, status, code, at), ids in groups.items():
+        key = (ref.part_no, rep.status, rep.error_code, rep.error_raw, rep.at_ms)
+        groups[key].append(ref.message_id)
+    for (part_no, status, code, raw, at), ids in groups.items():
         for chunk in in_chunks(ids):
             await tx.conn.execute(
                 update(message_parts)
                 .where(message_parts.c.part_no == part_no, message_parts.c.message_id.in_(chunk))
-                .values(status=status.value, error_code=code, updated_at=at)
+                .values(status=status.value, error_code=code, error_raw=raw, updated_at=at)
             )
 
 
@@ -90,6 +91,7 @@ async def states(tx: Tx, message_ids: Iterable[int]) -> dict[int, tuple[int, lis
                 message_parts.c.status,
                 message_parts.c.updated_at,
                 message_parts.c.error_code,
+                message_parts.c.error_raw,
             )
             .join(message_parts, message_parts.c.message_id == messages.c.id)
             .where(messages.c.id.in_(chunk))
@@ -97,7 +99,9 @@ async def states(tx: Tx, message_ids: Iterable[int]) -> dict[int, tuple[int, lis
         for row in rows:
             entry = result.setdefault(row.id, (row.parts, []))
             entry[1].append(
-                PartState(row.part_no, Status(row.status), row.updated_at, row.error_code)
+                PartState(
+                    row.part_no, Status(row.status), row.updated_at, row.error_code, row.error_raw
+                )
             )
     return result
 
@@ -120,7 +124,13 @@ async def of_message(conn: Conn, message_id: int) -> tuple[PartDetail, ...]:
     )
     return tuple(
         PartDetail(
-            r.part_no, r.connector, r.upstream_id, Status(r.status), r.error_code, r.updated_at
+            r.part_no,
+            r.connector,
+            r.upstream_id,
+            Status(r.status),
+            r.error_code,
+            r.error_raw,
+            r.updated_at,
         )
         for r in rows
     )
@@ -129,8 +139,11 @@ async def of_message(conn: Conn, message_id: int) -> tuple[PartDetail, ...]:
 def park(tx: Tx, reports: Sequence[Report]) -> None:
     tx.defer_insert(
         early_reports,
-        ("connector", "upstream_id", "status", "error_code", "at_ms"),
-        [(r.connector, r.upstream_id, r.status.value, r.error_code, r.at_ms) for r in reports],
+        ("connector", "upstream_id", "status", "error_code", "error_raw", "at_ms"),
+        [
+            (r.connector, r.upstream_id, r.status.value, r.error_code, r.error_raw, r.at_ms)
+            for r in reports
+        ],
     )
 
 
@@ -145,7 +158,9 @@ async def unpark(tx: Tx, connector: str, upstream_ids: Sequence[str]) -> list[Re
         if rows:
             await tx.conn.execute(delete(early_reports).where(condition))
             found.extend(
-                Report(r.connector, r.upstream_id, Status(r.status), r.at_ms, r.error_code)
+                Report(
+                    r.connector, r.upstream_id, Status(r.status), r.at_ms, r.error_code, r.error_raw
+                )
                 for r in rows
             )
     return found

@@ -48,6 +48,8 @@ accounts = Table(
     Column("test_mode", Boolean, nullable=False, server_default=text("false")),
     Column("active", Boolean, nullable=False, server_default=text("true")),
     Column("created_at", BigInteger, nullable=False),
+    # Signs the per-send callbacks (endpoints have secrets of their own); made on first use.
+    Column("callback_secret", String(80)),
 )
 
 api_keys = Table(
@@ -96,8 +98,12 @@ messages = Table(
     Column("expires_at", BigInteger),  # end of the validity period
     Column("connector", String(64)),
     Column("upstream_id", String(64)),  # first part's id at the upstream (the rest: message_parts)
-    Column("error_code", String(32)),
+    Column("error_code", String(32)),  # normalised (domain/delivery_errors.py)
+    Column("error_raw", String(64)),  # as the upstream gave it
     Column("error_detail", String(255)),
+    # Per-send callback URLs (the seeds' dlr_callback / reply_callback).
+    Column("status_callback", String(2048)),
+    Column("reply_callback", String(2048)),
     Column("attempts", SmallInteger, nullable=False, server_default=text("0")),
     # Dispatcher lease: which node holds the message between claim and the submit response.
     Column("claimed_by", String(40)),
@@ -114,7 +120,9 @@ messages = Table(
     Column("canceled_at", BigInteger),
     Column("updated_at", BigInteger, nullable=False),
     Index("ix_messages_account_id_id", "account_id", "id"),
-    Index("ix_messages_account_id_recipient", "account_id", "recipient"),
+    # Serves an account's history of one number and, across accounts, the search for the
+    # message an inbound reply answers (newest first).
+    Index("ix_messages_recipient_id", "recipient", "id"),
     Index(
         "ix_messages_account_id_client_ref",
         "account_id",
@@ -156,6 +164,7 @@ message_parts = Table(
     Column("upstream_id", String(64), nullable=False),
     Column("status", String(12), nullable=False),
     Column("error_code", String(32)),
+    Column("error_raw", String(64)),
     Column("updated_at", BigInteger, nullable=False),
     Index("ix_message_parts_upstream", "connector", "upstream_id"),
 )
@@ -170,6 +179,7 @@ early_reports = Table(
     Column("upstream_id", String(64), nullable=False),
     Column("status", String(12), nullable=False),
     Column("error_code", String(32)),
+    Column("error_raw", String(64)),
     Column("at_ms", BigInteger, nullable=False),
     Index("ix_early_reports_upstream", "connector", "upstream_id"),
 )
@@ -184,6 +194,131 @@ outbox = Table(
     Column("message_id", BigInteger),
     Column("event", String(40), nullable=False),
     Column("payload", Text, nullable=False),
+    # The per-send callback this event also goes to (status_callback or reply_callback).
+    Column("callback_url", String(2048)),
     Column("created_at", BigInteger, nullable=False),
     Index("ix_outbox_account_id_id", "account_id", "id"),
+)
+
+# Where a consumer of the outbox got to (the webhook fan-out), so a restart resumes there.
+cursors = Table(
+    "cursors",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)
+
+# Numbers owned by one account: inbound messages sent to them belong to it.
+numbers = Table(
+    "numbers",
+    metadata,
+    Column("number", String(20), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+# Received messages (MO), reassembled. account_id is NULL when no account could be found:
+# kept rather than dropped, for the operator to see.
+inbound_messages = Table(
+    "inbound_messages",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("account_id", Integer),
+    Column("sender", String(20), nullable=False),  # the subscriber who wrote
+    Column("recipient", String(20), nullable=False),  # our number it was sent to
+    Column("text", Text, nullable=False),
+    Column("parts", SmallInteger, nullable=False),
+    Column("connector", String(64), nullable=False),
+    Column("upstream_id", String(64)),
+    Column("reply_to", BigInteger),  # the outbound message it answers
+    Column("keyword", String(8)),  # stop, start or help when it was one
+    Column("received_at", BigInteger, nullable=False),
+    Index("ix_inbound_messages_account_id_id", "account_id", "id"),
+    Index(
+        "ix_inbound_messages_reply_to",
+        "reply_to",
+        sqlite_where=text("reply_to IS NOT NULL"),
+        postgresql_where=text("reply_to IS NOT NULL"),
+    ),
+)
+
+# Parts of long inbound messages waiting for their siblings (they may come in any order).
+inbound_parts = Table(
+    "inbound_parts",
+    metadata,
+    Column("connector", String(64), primary_key=True),
+    Column("sender", String(20), primary_key=True),
+    Column("recipient", String(20), primary_key=True),
+    Column("ref", Integer, primary_key=True),
+    Column("seq", SmallInteger, primary_key=True),
+    Column("total", SmallInteger, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("upstream_id", String(64)),
+    Column("received_at", BigInteger, nullable=False, index=True),
+)
+
+# Numbers that asked an account to stop sending to them.
+opt_outs = Table(
+    "opt_outs",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+    Column("number", String(20), primary_key=True),
+    Column("source", String(12), nullable=False),  # keyword or api
+    Column("created_at", BigInteger, nullable=False),
+)
+
+# Per-account keyword rules; NULL columns take the defaults (domain/keywords.py).
+inbound_settings = Table(
+    "inbound_settings",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+    Column("stop_words", Text),
+    Column("start_words", Text),
+    Column("help_words", Text),
+    Column("stop_reply", Text),
+    Column("start_reply", Text),
+    Column("help_reply", Text),
+    Column("reply_window_s", Integer),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+# Per-account webhook endpoints and the event types they take.
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", _SERIAL, primary_key=True, autoincrement=True),
+    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("url", String(2048), nullable=False),
+    Column("secret", String(80), nullable=False),
+    Column("events", Text, nullable=False),  # comma-separated event types, or *
+    Column("description", String(200)),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+# One row per (event, target): an endpoint, or a per-send callback URL.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", _SERIAL, primary_key=True, autoincrement=True),
+    Column("account_id", Integer, nullable=False),
+    Column("endpoint_id", BigInteger),  # NULL for a per-send callback
+    Column("url", String(2048)),  # the callback URL when endpoint_id is NULL
+    Column("event_id", BigInteger, nullable=False),  # outbox.id
+    Column("order_key", BigInteger),  # events with the same key go out in order (message id)
+    Column("state", String(10), nullable=False),  # pending, delivered, dead
+    Column("attempts", SmallInteger, nullable=False, server_default=text("0")),
+    Column("next_at", BigInteger, nullable=False),
+    Column("last_status", SmallInteger),
+    Column("last_error", String(255)),
+    Column("created_at", BigInteger, nullable=False),
+    Column("settled_at", BigInteger),
+    Index(
+        "ix_webhook_deliveries_pending",
+        "id",
+        sqlite_where=text("state = 'pending'"),
+        postgresql_where=text("state = 'pending'"),
+    ),
+    Index("ix_webhook_deliveries_account_id_state_id", "account_id", "state", "id"),
 )

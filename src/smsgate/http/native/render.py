@@ -103,7 +103,7 @@ def message_out(m: Message, *, with_parts: bool = False) -> MessageOut:
         upstream_id=m.upstream_id,
         price=str(m.price) if m.price is not None else None,
         error=(
-            ErrorDetail(code=m.error_code, message=m.error_detail or m.error_code)
+            ErrorDetail(code=m.error_code, message=m.error_detail or m.error_code, raw=m.error_raw)
             if m.error_code
             else None
         ),
@@ -113,7 +113,12 @@ def message_out(m: Message, *, with_parts: bool = False) -> MessageOut:
         part_details=(
             [
                 PartOut(
-                    p.part_no, p.upstream_id, p.status.value, p.error_code, time_at(p.updated_at)
+                    p.part_no,
+                    p.upstream_id,
+                    p.status.value,
+                    p.error_code,
+                    p.error_raw,
+                    time_at(p.updated_at),
                 )
                 for p in m.part_details
             ]

@@ -38,6 +38,7 @@ class ErrorDetail(Struct, omit_defaults=True):
     code: str
     message: str
     field: str | None = None
+    raw: Annotated[str, Meta(description="the upstream's own error code")] | None = None
 
 
 class ErrorBody(Struct):
@@ -74,6 +75,7 @@ class PartOut(Struct):
     upstream_id: str
     status: str
     error_code: str | None
+    error_raw: str | None
     at: datetime
 
 
