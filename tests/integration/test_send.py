@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from tests.integration.conftest import FINAL, Running
 
 EMOJI = "\N{GRINNING FACE}"
@@ -229,3 +231,34 @@ async def test_all_messages_of_a_large_batch_reach_a_final_state(gw: Running) ->
         await asyncio.sleep(0.05)
     last = response.json()["messages"][-1]["id"]
     assert (await gw.wait_for_status(last, FINAL))["status"] == "delivered"
+
+
+async def test_callback_urls_are_kept_with_each_message(gw: Running) -> None:
+    response = await gw.client.post(
+        "/v1/messages",
+        json={
+            "to": ["+48500600700"],
+            "text": "hi",
+            "status_callback": "https://client.example/dlr",
+            "reply_callback": "http://127.0.0.1:9000/replies?x=1",
+        },
+    )
+    message_id = response.json()["messages"][0]["id"]
+    body = (await gw.client.get(f"/v1/messages/{message_id}")).json()
+    assert body["status_callback"] == "https://client.example/dlr"
+    assert body["reply_callback"] == "http://127.0.0.1:9000/replies?x=1"
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://client.example/dlr", "/relative", "http://", "https://a b.example/", "x" * 3000]
+)
+async def test_a_callback_that_is_not_an_http_url_is_refused(gw: Running, url: str) -> None:
+    response = await gw.client.post(
+        "/v1/messages", json={"to": ["+48500600700"], "text": "hi", "status_callback": url}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "invalid_url",
+        "message": response.json()["error"]["message"],
+        "field": "status_callback",
+    }

@@ -57,6 +57,7 @@ class ErrorCode:
     INVALID_VALIDITY = ErrorSpec(
         "invalid_validity", ErrorKind.INVALID, "The validity period is invalid"
     )
+    INVALID_URL = ErrorSpec("invalid_url", ErrorKind.INVALID, "The URL is invalid")
     BODY_TOO_LARGE = ErrorSpec(
         "body_too_large", ErrorKind.TOO_LARGE, "The request body is too large"
     )

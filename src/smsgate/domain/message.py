@@ -45,6 +45,8 @@ class Message:
     error_code: str | None
     error_raw: str | None
     error_detail: str | None
+    status_callback: str | None = None
+    reply_callback: str | None = None
     # Epoch ms at which each status was reached, in the order they happened.
     status_times: dict[Status, int] = field(default_factory=dict)
     # Filled when one message is read on its own (not in lists): empty before it is sent.

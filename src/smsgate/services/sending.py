@@ -16,6 +16,7 @@ from smsgate.domain.sender import validate_sender
 from smsgate.domain.status import Status
 from smsgate.domain.submission import Plan, plan_personalised, plan_shared
 from smsgate.domain.text import TextPolicy
+from smsgate.domain.urls import validate_callback_url
 from smsgate.services.clock import now_ms
 from smsgate.store import messages, requests
 from smsgate.store.database import Database, Tx
@@ -39,6 +40,8 @@ class SendCommand(msgspec.Struct, frozen=True, kw_only=True):
     smart: bool = False
     translit: bool = False
     single: bool = False
+    status_callback: str | None = None  # URL told of every status change of these messages
+    reply_callback: str | None = None  # URL told of replies to them
 
 
 class RecipientResult(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -90,6 +93,10 @@ class SendingService:
         plan = _plan(account, cmd)
         timing = resolve_timing(now, cmd.send_at_ms, cmd.validity_s)
         sender = validate_sender(cmd.sender) if cmd.sender is not None else None
+        for name in ("status_callback", "reply_callback"):
+            url = getattr(cmd, name)
+            if url is not None:
+                validate_callback_url(url, field=name)
         if cmd.client_ref is not None and len(cmd.client_ref) > MAX_CLIENT_REF:
             raise DomainError(
                 ErrorCode.INVALID_FIELD,
@@ -132,6 +139,8 @@ class SendingService:
                     timing.send_at,
                     timing.expires_at,
                     connector,
+                    cmd.status_callback,
+                    cmd.reply_callback,
                     now,
                     scheduled_at,
                     queued_at,

@@ -34,6 +34,8 @@ INSERT_COLUMNS = (
     "send_at",
     "expires_at",
     "connector",
+    "status_callback",
+    "reply_callback",
     "accepted_at",
     "scheduled_at",
     "queued_at",
@@ -70,6 +72,8 @@ def _message(row: Row[Any]) -> Message:
         error_code=row.error_code,
         error_raw=row.error_raw,
         error_detail=row.error_detail,
+        status_callback=row.status_callback,
+        reply_callback=row.reply_callback,
         status_times=ordered,
     )
 

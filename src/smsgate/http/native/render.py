@@ -110,6 +110,8 @@ def message_out(m: Message, *, with_parts: bool = False) -> MessageOut:
         created_at=time_at(m.accepted_at),
         updated_at=time_at(max(m.status_times.values())),
         history=history,
+        status_callback=m.status_callback,
+        reply_callback=m.reply_callback,
         part_details=(
             [
                 PartOut(

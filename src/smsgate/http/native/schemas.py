@@ -32,6 +32,13 @@ class SendBody(Struct, forbid_unknown_fields=True, kw_only=True):
     smart_encoding: bool = False
     transliterate: bool = False
     single: bool = False
+    status_callback: (
+        Annotated[str, Meta(description="URL that receives each status change of these messages")]
+        | None
+    ) = None
+    reply_callback: (
+        Annotated[str, Meta(description="URL that receives the replies to these messages")] | None
+    ) = None
 
 
 class ErrorDetail(Struct, omit_defaults=True):
@@ -98,6 +105,8 @@ class MessageOut(Struct, omit_defaults=True):
     created_at: datetime
     updated_at: datetime
     history: list[StatusTime]
+    status_callback: str | None = None
+    reply_callback: str | None = None
     # Only on GET /v1/messages/{id}: each part as the upstream knows it.
     part_details: list[PartOut] | None = None
 

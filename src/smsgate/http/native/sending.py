@@ -61,6 +61,8 @@ def command(body: SendBody) -> SendCommand:
         smart=body.smart_encoding,
         translit=body.transliterate,
         single=body.single,
+        status_callback=body.status_callback,
+        reply_callback=body.reply_callback,
     )
 
 
