@@ -27,6 +27,10 @@ accounts_app = typer.Typer(no_args_is_help=True, help="Manage accounts (operator
 keys_app = typer.Typer(no_args_is_help=True, help="Manage API keys (operator).")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(keys_app, name="keys")
+numbers_app = typer.Typer(
+    no_args_is_help=True, help="Numbers owned by accounts: inbound to them is theirs (operator)."
+)
+app.add_typer(numbers_app, name="numbers")
 console = Console()
 err_console = Console(stderr=True)
 
@@ -213,6 +217,33 @@ def keys_revoke(key_id: str, data_dir: DataDir = None, config: ConfigFile = None
         err_console.print(f"[red]error:[/] no active key {key_id}")
         raise typer.Exit(1)
     console.print(f"key {key_id} revoked")
+
+
+@numbers_app.command("add")
+def numbers_add(
+    number: str, account: str, data_dir: DataDir = None, config: ConfigFile = None
+) -> None:
+    """Give a number (or short code) to an account."""
+    stored = _operator(data_dir, config, lambda s: s.assign_number(account, number))
+    console.print(f"{stored} belongs to [bold]{account}[/]")
+
+
+@numbers_app.command("remove")
+def numbers_remove(number: str, data_dir: DataDir = None, config: ConfigFile = None) -> None:
+    """Take a number away from its account."""
+    if not _operator(data_dir, config, lambda s: s.release_number(number)):
+        err_console.print(f"[red]error:[/] {number} is not assigned")
+        raise typer.Exit(1)
+    console.print(f"{number} released")
+
+
+@numbers_app.command("list")
+def numbers_list(data_dir: DataDir = None, config: ConfigFile = None) -> None:
+    """List assigned numbers."""
+    table = Table("number", "account")
+    for number, account in _operator(data_dir, config, lambda s: s.numbers()):
+        table.add_row(number, account)
+    console.print(table)
 
 
 def _client(url: str, key: str) -> httpx.Client:

@@ -25,6 +25,23 @@ class SimulatorSettings(BaseModel):
     seed: int | None = None
     throughput: float | None = None  # messages per second; None = unlimited
     window: int = 100
+    # Subscribers answering: the share of delivered messages that get a reply, what they say
+    # (one of the texts, picked per message), and how long after the delivery report.
+    reply_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    reply_texts: list[str] = ["OK", "Thanks!"]
+    reply_delay_ms: float = 1000.0
+    # The number replies are sent to when a message had no sender of its own.
+    number: str = "+15550100000"
+
+
+class InboundConfig(BaseModel):
+    """Inbound messages and replies."""
+
+    # A message from a subscriber answers the last message sent to them within this window.
+    reply_window_s: int = Field(default=48 * 3600, ge=60)
+    # Parts of a long message that wait longer than this for their siblings are stored as
+    # they are.
+    concat_timeout_s: int = Field(default=3600, ge=10)
 
 
 class Settings(BaseSettings):
@@ -44,6 +61,7 @@ class Settings(BaseSettings):
     simulator_submit_latency_ms: float | None = None
     simulator_report_delay_ms: float | None = None
     simulator: SimulatorSettings = SimulatorSettings()
+    inbound: InboundConfig = InboundConfig()
     max_body_bytes: int = 16 * 1024 * 1024
     dispatch_batch: int = 500
     group_commit_max: int = 2000

@@ -6,11 +6,14 @@ import structlog
 
 from smsgate.config import Settings
 from smsgate.connectors.base import Connector
-from smsgate.connectors.simulator import OutcomeMix, SimulatorConnector
+from smsgate.connectors.simulator import OutcomeMix, Replies, SimulatorConnector
 from smsgate.dispatch.dispatcher import Dispatcher
 from smsgate.dispatch.router import Router
 from smsgate.services.accounts import AccountService
+from smsgate.services.channel_sink import ChannelSink
 from smsgate.services.events import EventLog
+from smsgate.services.inbound import InboundService
+from smsgate.services.opt_outs import OptOutService
 from smsgate.services.queries import MessageQueries
 from smsgate.services.reports import ReportService
 from smsgate.services.sending import SendingService
@@ -30,6 +33,12 @@ def build_connectors(settings: Settings) -> list[Connector]:
             seed=sim.seed,
             throughput=sim.throughput,
             window=sim.window,
+            replies=Replies(
+                rate=sim.reply_rate,
+                texts=tuple(sim.reply_texts),
+                delay_ms=sim.reply_delay_ms,
+                number=sim.number,
+            ),
         )
     ]
 
@@ -44,29 +53,41 @@ class Gateway:
         )
         connectors = connectors if connectors is not None else build_connectors(settings)
         self.reports = ReportService(self.db)
+        self.router = Router(connectors[0].name if connectors else None)
+        self.sending = SendingService(self.db, self.router, on_queued=self._wake_dispatcher)
+        self.inbound = InboundService(
+            self.db,
+            self.sending,
+            reply_window_s=settings.inbound.reply_window_s,
+            concat_timeout_s=settings.inbound.concat_timeout_s,
+        )
         self.dispatcher = Dispatcher(
             self.db,
             connectors,
-            self.reports,
+            ChannelSink(self.reports, self.inbound),
             node=f"node-{settings.node_id}",
             batch=settings.dispatch_batch,
         )
-        self.router = Router(connectors[0].name if connectors else None)
         self.accounts = AccountService(self.db)
-        self.sending = SendingService(self.db, self.router, on_queued=self.dispatcher.wake)
+        self.opt_outs = OptOutService(self.db)
         self.queries = MessageQueries(self.db)
         self.events = EventLog(self.db)
+
+    def _wake_dispatcher(self, connectors: set[str]) -> None:
+        self.dispatcher.wake(connectors)
 
     async def start(self) -> None:
         await self.db.open()
         if self.settings.demo_account:
             await self.accounts.ensure_demo()
         self.reports.start()
+        self.inbound.start()
         await self.dispatcher.start()
         log.info("gateway started", database=self.db.dialect)
 
     async def stop(self) -> None:
         await self.dispatcher.stop()
+        await self.inbound.close()
         await self.reports.close()
         await self.db.close()
         log.info("gateway stopped")

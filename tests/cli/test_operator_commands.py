@@ -43,3 +43,26 @@ def test_an_unknown_region_is_refused(tmp_path: Path) -> None:
 def test_revoking_an_unknown_key_fails(tmp_path: Path) -> None:
     result = runner.invoke(app, ["keys", "revoke", "nope", "--data-dir", str(tmp_path)])
     assert result.exit_code == 1
+
+
+def test_a_number_given_to_an_account_is_listed_until_removed(tmp_path: Path) -> None:
+    data = ["--data-dir", str(tmp_path)]
+    runner.invoke(app, ["accounts", "create", "shop", *data])
+    added = runner.invoke(app, ["numbers", "add", "48500000001", "shop", *data])
+    listed = runner.invoke(app, ["numbers", "list", *data])
+    removed = runner.invoke(app, ["numbers", "remove", "+48500000001", *data])
+    after = runner.invoke(app, ["numbers", "list", *data])
+    assert added.exit_code == 0, added.output
+    assert "+48500000001" in listed.output and "shop" in listed.output
+    assert removed.exit_code == 0
+    assert "+48500000001" not in after.output
+
+
+def test_a_number_of_another_account_cannot_be_taken(tmp_path: Path) -> None:
+    data = ["--data-dir", str(tmp_path)]
+    for name in ("shop", "bank"):
+        runner.invoke(app, ["accounts", "create", name, *data])
+    runner.invoke(app, ["numbers", "add", "+48500000001", "shop", *data])
+    taken = runner.invoke(app, ["numbers", "add", "+48500000001", "bank", *data])
+    assert taken.exit_code == 1
+    assert "another account" in taken.output

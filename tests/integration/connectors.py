@@ -6,6 +6,7 @@ import asyncio
 import itertools
 
 from smsgate.connectors.base import Connector, Sink, SubmitError
+from smsgate.domain.inbound import Concat, InboundSms
 from smsgate.domain.message import OutboundMessage
 from smsgate.domain.reports import Report
 from smsgate.domain.status import Status
@@ -55,6 +56,15 @@ class RecordingConnector(Connector):
     ) -> None:
         assert self.sink is not None
         await self.sink.report(Report(self.name, upstream_id, status, now_ms(), error, raw))
+
+    async def mo(
+        self, sender: str, recipient: str, text: str, concat: Concat | None = None
+    ) -> None:
+        """A subscriber's message arriving through this upstream."""
+        assert self.sink is not None
+        await self.sink.inbound(
+            InboundSms(self.name, sender, recipient, text, now_ms(), concat=concat)
+        )
 
 
 class RefusingConnector(RecordingConnector):

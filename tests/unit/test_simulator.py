@@ -6,7 +6,8 @@ import asyncio
 from collections import Counter
 from collections.abc import Sequence
 
-from smsgate.connectors.simulator import OutcomeMix, SimulatorConnector, upstream_id
+from smsgate.connectors.simulator import OutcomeMix, Replies, SimulatorConnector, upstream_id
+from smsgate.domain.inbound import InboundSms
 from smsgate.domain.message import OutboundMessage
 from smsgate.domain.reports import Report
 from smsgate.domain.status import Status
@@ -16,6 +17,7 @@ from smsgate.domain.text import Encoding
 class Collector:
     def __init__(self, awaiting: Sequence[str] = ()):
         self.received: list[Report] = []
+        self.inbound_received: list[InboundSms] = []
         self._awaiting = list(awaiting)
 
     async def report(self, report: Report) -> None:
@@ -27,13 +29,16 @@ class Collector:
     async def awaiting_reports(self, connector: str) -> list[str]:
         return self._awaiting
 
+    async def inbound(self, sms: InboundSms) -> None:
+        self.inbound_received.append(sms)
 
-def message(message_id: int, parts: int = 1) -> OutboundMessage:
+
+def message(message_id: int, parts: int = 1, sender: str | None = None) -> OutboundMessage:
     return OutboundMessage(
         id=message_id,
         account_id=1,
         recipient="+48500600700",
-        sender=None,
+        sender=sender,
         text="x",
         encoding=Encoding.GSM7,
         parts=parts,
@@ -101,3 +106,45 @@ async def test_the_submit_latency_is_honoured() -> None:
     await sim.submit(message(1))
     await sim.stop()
     assert loop.time() - started >= 0.045
+
+
+def test_replies_come_from_the_recipient_to_the_numeric_sender() -> None:
+    sim = SimulatorConnector(seed=1, replies=Replies(rate=1.0, texts=("Yes",)))
+    reply = sim.reply(message(5, sender="+48500000001"))
+    assert reply is not None
+    assert (reply.sender, reply.recipient, reply.text) == ("+48500600700", "+48500000001", "Yes")
+
+
+def test_a_message_without_a_sender_is_answered_to_the_simulators_number() -> None:
+    sim = SimulatorConnector(seed=1, replies=Replies(rate=1.0, number="+15550100000"))
+    reply = sim.reply(message(5))
+    assert reply is not None and reply.recipient == "+15550100000"
+
+
+def test_an_alphanumeric_sender_cannot_be_answered() -> None:
+    sim = SimulatorConnector(seed=1, replies=Replies(rate=1.0))
+    assert sim.reply(message(5, sender="ACME")) is None
+
+
+def test_the_reply_rate_is_the_share_of_messages_answered() -> None:
+    sim = SimulatorConnector(seed=3, replies=Replies(rate=0.25, texts=("a", "b")))
+    replies = [sim.reply(message(i)) for i in range(1, 4001)]
+    answered = [r for r in replies if r is not None]
+    assert 0.22 < len(answered) / len(replies) < 0.28
+    assert {r.text for r in answered} == {"a", "b"}
+
+
+async def test_a_delivered_message_is_answered_after_the_reply_delay() -> None:
+    sink = Collector()
+    sim = SimulatorConnector(
+        report_delay_ms=0, seed=1, replies=Replies(rate=1.0, texts=("Yes",), delay_ms=10)
+    )
+    await sim.start(sink)
+    await sim.submit(message(7))
+    for _ in range(100):
+        if sink.inbound_received:
+            break
+        await asyncio.sleep(0.01)
+    await sim.stop()
+    (reply,) = sink.inbound_received
+    assert reply.text == "Yes" and reply.at_ms > 0

@@ -190,3 +190,13 @@ def test_a_request_may_hold_ten_thousand_personalised_messages() -> None:
 def test_a_request_over_ten_thousand_personalised_messages_is_refused() -> None:
     error = refusal(plan_personalised, [(ALICE, "Hi")] * (MAX_PERSONALISED + 1), POLICY, None)
     assert (error.code, error.field) == (ErrorCode.TOO_MANY_RECIPIENTS.code, "messages")
+
+
+def test_refusing_numbers_turns_their_messages_into_rejections_in_request_order() -> None:
+    plan = plan_shared(["+48500600701", "+48500600702", "bad"], "hi", TextPolicy(), None)
+    refused = plan.refusing({"+48500600701"}, ErrorCode.OPTED_OUT)
+    assert [p.recipient for p in refused.planned] == ["+48500600702"]
+    assert [(r.index, r.code) for r in refused.rejected] == [
+        (0, "opted_out"),
+        (2, "invalid_number"),
+    ]

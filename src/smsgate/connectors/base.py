@@ -11,6 +11,7 @@ import abc
 from collections.abc import Sequence
 from typing import Protocol
 
+from smsgate.domain.inbound import InboundSms
 from smsgate.domain.message import OutboundMessage
 from smsgate.domain.reports import Report
 
@@ -28,6 +29,10 @@ class Sink(Protocol):
     async def awaiting_reports(self, connector: str) -> list[str]:
         """Upstream ids of this connector's parts still waiting for a final report: what an
         upstream that must be polled, or a simulator restarted with us, picks up again."""
+        ...
+
+    async def inbound(self, sms: InboundSms) -> None:
+        """A message (or one part of a long one) a subscriber sent to one of our numbers."""
         ...
 
 

@@ -1,6 +1,10 @@
 """The built-in simulator: an upstream that answers after a configurable latency and reports
 outcomes drawn from a configurable mix.
 
+Subscribers answer a configurable share of the delivered messages (`reply_rate`) with one of
+the `reply_texts`, sent to the message's numeric sender or, without one, to the simulator's
+own `number`; an alphanumeric sender cannot be answered, as on a real network.
+
 It behaves like a real upstream across our restarts: upstream ids are derived from message ids
 (so they never repeat), the outcome of a message depends only on the seed and its id (so a
 seed reproduces a run whatever the order of submits), and at start it reports on every part
@@ -13,13 +17,14 @@ import asyncio
 import bisect
 import itertools
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from weakref import WeakSet
 
 import structlog
 
 from smsgate.connectors.base import Connector, Sink
 from smsgate.domain.delivery_errors import DeliveryError
+from smsgate.domain.inbound import InboundSms
 from smsgate.domain.message import OutboundMessage
 from smsgate.domain.reports import Report
 from smsgate.domain.status import Status
@@ -69,6 +74,23 @@ class OutcomeMix:
         return [s for s, _ in pairs], [w for _, w in pairs]
 
 
+@dataclass(frozen=True, slots=True)
+class Replies:
+    rate: float = 0.0  # share of delivered messages answered
+    texts: tuple[str, ...] = ("OK",)
+    delay_ms: float = 1000.0  # after the delivery report
+    number: str = "+15550100000"  # answered when a message had no sender
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.rate <= 1.0:
+            raise ValueError("the reply rate is a share between 0 and 1")
+        if self.rate and not self.texts:
+            raise ValueError("replies need at least one text")
+
+
+_REPLY_SALT = 0x5EED_12E9_1E5
+
+
 def upstream_id(message_id: int, part: int) -> str:
     return f"sim-{message_id}-{part}"
 
@@ -88,8 +110,10 @@ class SimulatorConnector(Connector):
         seed: int | None = None,
         throughput: float | None = None,
         window: int = 100,
+        replies: Replies | None = None,
     ):
         super().__init__(name, throughput=throughput, window=window)
+        self._replies = replies or Replies()
         self._latency = submit_latency_ms / 1000
         self._report_delay = report_delay_ms / 1000
         self._outcomes, weights = (mix or OutcomeMix()).weights()
@@ -99,6 +123,7 @@ class SimulatorConnector(Connector):
         self._timers: WeakSet[asyncio.TimerHandle] = WeakSet()
         self._ready: list[Report] = []
         self._flushing: asyncio.Task[None] | None = None
+        self._answering: set[asyncio.Task[None]] = set()
 
     async def start(self, sink: Sink) -> None:
         self._sink = sink
@@ -113,6 +138,7 @@ class SimulatorConnector(Connector):
             timer.cancel()
         if self._flushing is not None:
             await asyncio.gather(self._flushing, return_exceptions=True)
+        await asyncio.gather(*self._answering, return_exceptions=True)
 
     def outcome(self, message_id: int) -> Status:
         """The fate of a message: the same for the same seed and id.
@@ -126,8 +152,47 @@ class SimulatorConnector(Connector):
         if self._latency:
             await asyncio.sleep(self._latency)
         ids = tuple(upstream_id(message.id, n) for n in range(1, message.parts + 1))
-        self._report_later(ids, self.outcome(message.id))
+        outcome = self.outcome(message.id)
+        self._report_later(ids, outcome)
+        reply = self.reply(message) if outcome is Status.DELIVERED else None
+        if reply is not None:
+            self._answer_later(reply)
         return ids
+
+    def reply(self, message: OutboundMessage) -> InboundSms | None:
+        """The subscriber's answer to a delivered message, if they answer (the same for the
+        same seed and id)."""
+        replies = self._replies
+        if not replies.rate or (message.sender and not message.sender.lstrip("+").isdigit()):
+            return None
+        draw = _splitmix64(message.id ^ _REPLY_SALT + self._seed * _GOLDEN)
+        if draw / _TWO_64 >= replies.rate:
+            return None
+        return InboundSms(
+            connector=self.name,
+            sender=message.recipient,
+            recipient=message.sender or replies.number,
+            text=replies.texts[draw % len(replies.texts)],
+            at_ms=0,  # set when it is sent
+            upstream_id=f"sim-mo-{message.id}",
+        )
+
+    def _answer_later(self, reply: InboundSms) -> None:
+        delay = self._report_delay + self._replies.delay_ms / 1000
+        timer = asyncio.get_running_loop().call_later(delay, self._answer, reply)
+        self._timers.add(timer)
+
+    def _answer(self, reply: InboundSms) -> None:
+        task = asyncio.create_task(self._send_answer(replace(reply, at_ms=now_ms())))
+        self._answering.add(task)
+        task.add_done_callback(self._answering.discard)
+
+    async def _send_answer(self, reply: InboundSms) -> None:
+        assert self._sink is not None
+        try:
+            await self._sink.inbound(reply)
+        except Exception:
+            log.exception("simulator could not deliver a reply", to=reply.recipient)
 
     def _report_later(self, upstream_ids: tuple[str, ...], outcome: Status) -> None:
         # A timer per message and one flush for all reports due together: a task per report

@@ -58,6 +58,12 @@ class ErrorCode:
         "invalid_validity", ErrorKind.INVALID, "The validity period is invalid"
     )
     INVALID_URL = ErrorSpec("invalid_url", ErrorKind.INVALID, "The URL is invalid")
+    NUMBER_TAKEN = ErrorSpec(
+        "number_taken", ErrorKind.CONFLICT, "The number belongs to another account"
+    )
+    OPTED_OUT = ErrorSpec(
+        "opted_out", ErrorKind.FORBIDDEN, "The recipient opted out of messages from this account"
+    )
     BODY_TOO_LARGE = ErrorSpec(
         "body_too_large", ErrorKind.TOO_LARGE, "The request body is too large"
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from smsgate.domain.errors import DomainError, ErrorCode
+from smsgate.domain.errors import DomainError, ErrorCode, ErrorSpec
 from smsgate.domain.phone import normalize_many
 from smsgate.domain.text import Encoding, Segments, TextPolicy, prepare
 
@@ -43,6 +43,17 @@ class Plan:
     @property
     def parts(self) -> int:
         return sum(p.parts for p in self.planned)
+
+    def refusing(self, numbers: frozenset[str] | set[str], spec: ErrorSpec) -> Plan:
+        """The plan with the messages to `numbers` turned into rejections for `spec`."""
+        if not numbers:
+            return self
+        refused = [p for p in self.planned if p.recipient in numbers]
+        rejected = self.rejected + [
+            RecipientRejected(p.index, p.recipient, spec.code, spec.message) for p in refused
+        ]
+        rejected.sort(key=lambda r: r.index)
+        return Plan([p for p in self.planned if p.recipient not in numbers], rejected)
 
 
 def plan_shared(

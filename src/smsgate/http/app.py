@@ -17,6 +17,7 @@ from smsgate.domain.errors import DomainError, ErrorCode, ErrorSpec
 from smsgate.http.fast_send import SendFastPath
 from smsgate.http.native import render
 from smsgate.http.native.events import router as events_router
+from smsgate.http.native.inbound import router as inbound_router
 from smsgate.http.native.routes import router as native_router
 from smsgate.runtime import Gateway
 
@@ -86,7 +87,7 @@ def create_app(gateway: Gateway, on_started: Callable[[], None] | None = None) -
             await gateway.stop()
 
     app = Litestar(
-        route_handlers=[native_router, events_router, health, openapi_json],
+        route_handlers=[native_router, events_router, inbound_router, health, openapi_json],
         lifespan=[lifespan],
         exception_handlers={
             DomainError: _on_domain_error,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import msgspec
 
@@ -18,7 +19,7 @@ from smsgate.domain.submission import Plan, plan_personalised, plan_shared
 from smsgate.domain.text import TextPolicy
 from smsgate.domain.urls import validate_callback_url
 from smsgate.services.clock import now_ms
-from smsgate.store import messages, requests
+from smsgate.store import messages, opt_outs, requests
 from smsgate.store.database import Database, Tx
 
 MAX_CLIENT_REF = 42
@@ -69,6 +70,26 @@ _result_decoder = msgspec.msgpack.Decoder(SendResult)
 _command_encoder = msgspec.msgpack.Encoder()
 
 
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A validated request, ready to be stored: everything but the opt-out check, which
+    must see the list as committed when the messages are."""
+
+    account: Account
+    cmd: SendCommand
+    plan: Plan
+    ids: dict[int, int]  # message id by request index
+    status: Status
+    send_at: int | None
+    expires_at: int | None
+    sender: str | None
+    now: int
+
+    @property
+    def recipients(self) -> list[str]:
+        return [pl.recipient for pl in self.plan.planned]
+
+
 class SendingService:
     def __init__(
         self,
@@ -89,105 +110,166 @@ class SendingService:
             replay = await self._replay(account, cmd, idempotency_key)
             if replay is not None:
                 return replay
+        if cmd.estimate:
+            plan = _plan(account, cmd)
+            _validate(cmd, now_ms())
+            return _result(plan, {}, status=None, test=False, estimate=True)
+        prepared = self._prepare(account, cmd)
+        if account.test_mode or cmd.test:
+            opted = await self._db.read(
+                lambda conn: opt_outs.among(conn, account.id, prepared.recipients)
+            )
+            return _result(
+                prepared.plan.refusing(opted, ErrorCode.OPTED_OUT),
+                prepared.ids,
+                status=prepared.status,
+                test=True,
+                estimate=False,
+            )
+        stored = await self._db.write(self._store_job(prepared, idempotency_key))
+        if isinstance(stored, requests.StoredRequest):
+            # A concurrent twin with the same key won: answer as it did.
+            return _check_replay(stored, cmd)
+        result, connectors = stored
+        if prepared.status is Status.QUEUED and connectors:
+            self._on_queued(connectors)
+        return result
+
+    async def stage_reply(self, tx: Tx, account: Account, cmd: SendCommand) -> set[str]:
+        """Store an automatic answer (to STOP, START, HELP) inside the caller's transaction,
+        opt-out list or not: confirming an opt-out is the one message still owed. Returns
+        the connectors to wake once the transaction is committed."""
+        prepared = self._prepare(account, cmd)
+        result = _result(
+            prepared.plan, prepared.ids, status=prepared.status, test=False, estimate=False
+        )
+        return self._add_rows(tx, prepared, result, request_id=None)
+
+    def wake(self, connectors: set[str]) -> None:
+        if connectors:
+            self._on_queued(connectors)
+
+    def _prepare(self, account: Account, cmd: SendCommand) -> _Prepared:
         now = now_ms()
         plan = _plan(account, cmd)
-        timing = resolve_timing(now, cmd.send_at_ms, cmd.validity_s)
-        sender = validate_sender(cmd.sender) if cmd.sender is not None else None
-        for name in ("status_callback", "reply_callback"):
-            url = getattr(cmd, name)
-            if url is not None:
-                validate_callback_url(url, field=name)
-        if cmd.client_ref is not None and len(cmd.client_ref) > MAX_CLIENT_REF:
-            raise DomainError(
-                ErrorCode.INVALID_FIELD,
-                f"client_ref is longer than {MAX_CLIENT_REF} characters",
-                field="client_ref",
-            )
-        status = Status.SCHEDULED if timing.send_at is not None else Status.QUEUED
-        if cmd.estimate:
-            return _result(plan, [], status=None, test=False, estimate=True)
-        ids = self._db.ids.take(len(plan.planned))
-        test = account.test_mode or cmd.test
-        result = _result(plan, ids, status=status, test=test, estimate=False)
-        if test:
-            return result
+        send_at, expires_at, sender = _validate(cmd, now)
+        return _Prepared(
+            account=account,
+            cmd=cmd,
+            plan=plan,
+            ids=dict(
+                zip(
+                    (pl.index for pl in plan.planned),
+                    self._db.ids.take(len(plan.planned)),
+                    strict=True,
+                )
+            ),
+            status=Status.SCHEDULED if send_at is not None else Status.QUEUED,
+            send_at=send_at,
+            expires_at=expires_at,
+            sender=sender,
+            now=now,
+        )
 
+    def _store_job(
+        self, p: _Prepared, key: str | None
+    ) -> Callable[[Tx], Awaitable[requests.StoredRequest | tuple[SendResult, set[str]]]]:
+        account, cmd = p.account, p.cmd
+        request_id = self._db.ids.next() if key is not None else None
+
+        async def job(tx: Tx) -> requests.StoredRequest | tuple[SendResult, set[str]]:
+            if key is not None and request_id is not None:
+                existing = await requests.get(tx.conn, account.id, key)
+                if existing is not None:
+                    return existing
+            opted = await opt_outs.among(tx.conn, account.id, p.recipients)
+            result = _result(
+                p.plan.refusing(opted, ErrorCode.OPTED_OUT),
+                p.ids,
+                status=p.status,
+                test=False,
+                estimate=False,
+            )
+            if key is not None and request_id is not None:
+                requests.defer_add(
+                    tx,
+                    request_id=request_id,
+                    account_id=account.id,
+                    key=key,
+                    body_hash=_body_hash(cmd),
+                    response=_result_encoder.encode(result),
+                    now_ms=p.now,
+                )
+            return result, self._add_rows(tx, p, result, request_id)
+
+        return job
+
+    def _add_rows(
+        self, tx: Tx, p: _Prepared, result: SendResult, request_id: int | None
+    ) -> set[str]:
+        """Queue the accepted messages of `result` for insert; the connectors they go to."""
+        cmd = p.cmd
         lane = URGENT_LANE if cmd.urgent else NORMAL_LANE
-        scheduled_at = now if status is Status.SCHEDULED else None
-        queued_at = now if status is Status.QUEUED else None
-        request_id = self._db.ids.next() if idempotency_key is not None else None
+        scheduled_at = p.now if p.status is Status.SCHEDULED else None
+        queued_at = p.now if p.status is Status.QUEUED else None
+        planned = {pl.index: pl for pl in p.plan.planned}
+        route = self._router.route
         connectors: set[str] = set()
         rows: list[tuple[object, ...]] = []
-        route = self._router.route
-        for message_id, p in zip(ids, plan.planned, strict=True):
-            connector = route(account.id, p.recipient, cmd.urgent)
+        for r in result.recipients:
+            if r.id is None:
+                continue
+            pl = planned[r.index]
+            connector = route(p.account.id, pl.recipient, cmd.urgent)
             connectors.add(connector)
             rows.append(
                 (
-                    message_id,
-                    account.id,
+                    r.id,
+                    p.account.id,
                     request_id,
-                    p.recipient,
-                    sender,
-                    p.text,
-                    p.encoding.value,
-                    p.parts,
+                    pl.recipient,
+                    p.sender,
+                    pl.text,
+                    pl.encoding.value,
+                    pl.parts,
                     None,
                     cmd.client_ref,
                     lane,
-                    status.value,
-                    timing.send_at,
-                    timing.expires_at,
+                    p.status.value,
+                    p.send_at,
+                    p.expires_at,
                     connector,
                     cmd.status_callback,
                     cmd.reply_callback,
-                    now,
+                    p.now,
                     scheduled_at,
                     queued_at,
-                    now,
+                    p.now,
                 )
             )
-        stored = await self._db.write(
-            _store_job(account, cmd, idempotency_key, rows, result, request_id, now)
-        )
-        if stored is not None:  # a concurrent twin with the same key won: answer as it did
-            return _check_replay(stored, cmd)
-        if status is Status.QUEUED and rows:
-            self._on_queued(connectors)
-        return result
+        messages.defer_add(tx, rows)
+        return connectors
 
     async def _replay(self, account: Account, cmd: SendCommand, key: str) -> SendResult | None:
         stored = await self._db.read(lambda conn: requests.get(conn, account.id, key))
         return _check_replay(stored, cmd) if stored is not None else None
 
 
-def _store_job(
-    account: Account,
-    cmd: SendCommand,
-    key: str | None,
-    rows: list[tuple[object, ...]],
-    result: SendResult,
-    request_id: int | None,
-    now: int,
-) -> Callable[[Tx], Awaitable[requests.StoredRequest | None]]:
-    async def job(tx: Tx) -> requests.StoredRequest | None:
-        if key is not None and request_id is not None:
-            existing = await requests.get(tx.conn, account.id, key)
-            if existing is not None:
-                return existing
-            requests.defer_add(
-                tx,
-                request_id=request_id,
-                account_id=account.id,
-                key=key,
-                body_hash=_body_hash(cmd),
-                response=_result_encoder.encode(result),
-                now_ms=now,
-            )
-        messages.defer_add(tx, rows)
-        return None
-
-    return job
+def _validate(cmd: SendCommand, now: int) -> tuple[int | None, int | None, str | None]:
+    """The request's fields beyond recipients and text: (send_at, expires_at, sender)."""
+    timing = resolve_timing(now, cmd.send_at_ms, cmd.validity_s)
+    sender = validate_sender(cmd.sender) if cmd.sender is not None else None
+    for name in ("status_callback", "reply_callback"):
+        url = getattr(cmd, name)
+        if url is not None:
+            validate_callback_url(url, field=name)
+    if cmd.client_ref is not None and len(cmd.client_ref) > MAX_CLIENT_REF:
+        raise DomainError(
+            ErrorCode.INVALID_FIELD,
+            f"client_ref is longer than {MAX_CLIENT_REF} characters",
+            field="client_ref",
+        )
+    return timing.send_at, timing.expires_at, sender
 
 
 def _check_replay(stored: requests.StoredRequest, cmd: SendCommand) -> SendResult:
@@ -218,11 +300,13 @@ def _plan(account: Account, cmd: SendCommand) -> Plan:
 
 
 def _result(
-    plan: Plan, ids: list[int], *, status: Status | None, test: bool, estimate: bool
+    plan: Plan, ids: dict[int, int], *, status: Status | None, test: bool, estimate: bool
 ) -> SendResult:
+    """The answer to a request; `ids` gives each planned message's id by its request index
+    (empty for an estimate)."""
     recipients = [
-        RecipientResult(index=p.index, to=p.recipient, id=ids[i] if ids else None, parts=p.parts)
-        for i, p in enumerate(plan.planned)
+        RecipientResult(index=p.index, to=p.recipient, id=ids.get(p.index), parts=p.parts)
+        for p in plan.planned
     ]
     if plan.rejected:
         recipients.extend(

@@ -48,6 +48,11 @@ async def account_by_name(conn: Conn, name: str) -> Account | None:
     return _account(row) if row else None
 
 
+async def account_by_id(conn: Conn, account_id: int) -> Account | None:
+    row = (await conn.execute(select(accounts).where(accounts.c.id == account_id))).first()
+    return _account(row) if row else None
+
+
 async def list_accounts(conn: Conn) -> list[Account]:
     rows = await conn.execute(select(accounts).order_by(accounts.c.id))
     return [_account(r) for r in rows]

@@ -48,9 +48,10 @@ def parse_cursor(raw: str | None, field: str) -> int | None:
     return int(raw)
 
 
-def _message_id(raw: str) -> int:
+def parse_id(raw: str, what: str = "message") -> int:
+    """An id in a path: one that cannot exist is simply not found."""
     if not raw.isdigit() or len(raw) > 19:
-        raise DomainError(ErrorCode.NOT_FOUND, f"no message {raw}")
+        raise DomainError(ErrorCode.NOT_FOUND, f"no {what} {raw}")
     return int(raw)
 
 
@@ -75,7 +76,7 @@ async def send_messages(
 @get("/messages/{message_id:str}", summary="One message with its status history")
 async def get_message(request: AnyRequest, message_id: FromPath[str]) -> MessageOut:
     account = await authenticated(request)
-    message = await gateway_of(request).queries.get(account, _message_id(message_id))
+    message = await gateway_of(request).queries.get(account, parse_id(message_id))
     return render.message_out(message, with_parts=True)
 
 
@@ -87,7 +88,7 @@ async def get_message(request: AnyRequest, message_id: FromPath[str]) -> Message
 async def cancel_message(request: AnyRequest, message_id: FromPath[str]) -> MessageOut:
     account = await authenticated(request)
     return render.message_out(
-        await gateway_of(request).queries.cancel(account, _message_id(message_id))
+        await gateway_of(request).queries.cancel(account, parse_id(message_id))
     )
 
 

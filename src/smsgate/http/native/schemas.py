@@ -133,3 +133,51 @@ class RejectedBatch(Struct):
 
     error: ErrorDetail
     messages: list[RecipientOut]
+
+
+class InboundOut(Struct, rename={"from_": "from"}):
+    id: str
+    from_: Annotated[str, Meta(description="the subscriber who wrote")]
+    to: Annotated[str, Meta(description="our number it was sent to")]
+    text: str
+    parts: int
+    reply_to: Annotated[str | None, Meta(description="id of the message it answers")]
+    keyword: Annotated[str | None, Meta(description="stop, start or help")]
+    received_at: datetime
+
+
+class InboundPage(Struct):
+    data: list[InboundOut]
+    next_cursor: str | None
+
+
+class OptOutOut(Struct):
+    number: str
+    source: Annotated[str, Meta(description="keyword (the subscriber wrote one) or api")]
+    created_at: datetime
+
+
+class OptOutPage(Struct):
+    data: list[OptOutOut]
+    next_cursor: str | None
+
+
+class InboundSettingsBody(Struct, forbid_unknown_fields=True, kw_only=True):
+    """Keywords (matched when they are the whole message, case-insensitive) and the
+    automatic answers to them; an empty or absent answer sends none."""
+
+    stop_words: list[str]
+    start_words: list[str]
+    help_words: list[str]
+    stop_reply: Annotated[str, Meta(max_length=1000)] | None = None
+    start_reply: Annotated[str, Meta(max_length=1000)] | None = None
+    help_reply: Annotated[str, Meta(max_length=1000)] | None = None
+    reply_window: (
+        Annotated[int, Meta(ge=60, le=30 * 86400, description="seconds; null: server default")]
+        | None
+    ) = None
+
+
+class NumberOut(Struct):
+    number: str
+    created_at: datetime

@@ -1,0 +1,261 @@
+"""Inbound messages from every channel: reassembled, given to their account, linked to the
+message they answer, and acted on when they are a keyword (STOP, START, HELP)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+
+import structlog
+
+from smsgate.domain.account import Account
+from smsgate.domain.errors import DomainError, ErrorCode
+from smsgate.domain.inbound import (
+    InboundSms,
+    canonical_address,
+    join_incomplete,
+    reassemble,
+    spellings,
+)
+from smsgate.domain.keywords import Keyword
+from smsgate.services.clock import now_ms
+from smsgate.services.opt_outs import KEYWORD, opt_in, opt_out
+from smsgate.services.sending import SendCommand, SendingService
+from smsgate.store import accounts, inbound, inbound_settings, numbers, outbox
+from smsgate.store.database import Database, Tx
+from smsgate.store.engine import Conn
+from smsgate.store.ids import id_floor
+from smsgate.store.inbound_settings import InboundSettings
+
+log = structlog.get_logger(__name__)
+
+MAX_PAGE = 1000
+SWEEP_S = 30.0  # how often parts whose siblings never came are looked for
+
+
+@dataclass(frozen=True, slots=True)
+class _Whole:
+    """A complete inbound message, however many parts it came in."""
+
+    connector: str
+    sender: str
+    recipient: str
+    text: str
+    parts: int
+    upstream_id: str | None
+    at_ms: int
+
+
+class InboundService:
+    def __init__(
+        self,
+        db: Database,
+        sending: SendingService,
+        *,
+        reply_window_s: int,
+        concat_timeout_s: int,
+    ):
+        self._db = db
+        self._sending = sending
+        self._reply_window_ms = reply_window_s * 1000
+        self._concat_timeout_ms = concat_timeout_s * 1000
+        self._sweeper: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._sweeper = asyncio.create_task(self._sweep_loop(), name="inbound-sweep")
+
+    async def close(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+
+    async def receive(self, sms: InboundSms) -> int | None:
+        """Store an inbound message or part; returns once it is committed, with the id of the
+        stored message (None while a long message waits for more parts)."""
+        sms = InboundSms(
+            connector=sms.connector,
+            sender=canonical_address(sms.sender),
+            recipient=canonical_address(sms.recipient),
+            text=sms.text,
+            at_ms=sms.at_ms,
+            upstream_id=sms.upstream_id,
+            concat=sms.concat,
+        )
+
+        async def job(tx: Tx) -> tuple[int | None, set[str]]:
+            if not sms.is_part:
+                whole = _Whole(
+                    sms.connector,
+                    sms.sender,
+                    sms.recipient,
+                    sms.text,
+                    1,
+                    sms.upstream_id,
+                    sms.at_ms,
+                )
+                return await self._store(tx, whole)
+            key = inbound.part_key(sms)
+            await inbound.add_part(tx, sms)
+            held = await inbound.held(tx, key)
+            text = reassemble(held.parts, held.total)
+            if text is None:
+                return None, set()
+            await inbound.release(tx, key)
+            return await self._store(tx, _whole(held, text, held.total))
+
+        stored, connectors = await self._db.write(job)
+        self._sending.wake(connectors)
+        return stored
+
+    async def sweep(self, now: int) -> int:
+        """Store what arrived of long messages whose other parts are overdue."""
+
+        async def job(tx: Tx) -> set[str]:
+            woken: set[str] = set()
+            for key in await inbound.stale(tx, now - self._concat_timeout_ms, limit=100):
+                held = await inbound.held(tx, key)
+                await inbound.release(tx, key)
+                log.warning(
+                    "inbound message incomplete: storing the parts that came",
+                    sender=key[1],
+                    came=len(held.parts),
+                    total=held.total,
+                )
+                _, connectors = await self._store(
+                    tx, _whole(held, join_incomplete(held.parts), len(held.parts))
+                )
+                woken |= connectors
+            return woken
+
+        connectors = await self._db.write(job)
+        self._sending.wake(connectors)
+        return len(connectors)
+
+    async def get(self, account: Account, inbound_id: int) -> inbound.Inbound:
+        found = await self._db.read(lambda conn: inbound.get(conn, account.id, inbound_id))
+        if found is None:
+            raise DomainError(ErrorCode.NOT_FOUND, f"no inbound message {inbound_id}")
+        return found
+
+    async def find(
+        self, account: Account, flt: inbound.InboundFilter, limit: int
+    ) -> tuple[list[inbound.Inbound], int | None]:
+        """A page, newest first, and the cursor for the next page (None at the end)."""
+        if not 1 <= limit <= MAX_PAGE:
+            raise DomainError(
+                ErrorCode.INVALID_FIELD, f"limit must be between 1 and {MAX_PAGE}", field="limit"
+            )
+        page = await self._db.read(lambda conn: inbound.find(conn, account.id, flt, limit + 1))
+        if len(page) > limit:
+            return page[:limit], page[limit - 1].id
+        return page, None
+
+    async def numbers(self, account: Account) -> list[numbers.OwnedNumber]:
+        return await self._db.read(lambda conn: numbers.listed(conn, account.id))
+
+    async def _store(self, tx: Tx, sms: _Whole) -> tuple[int, set[str]]:
+        """Give the message its account and the message it answers, act on a keyword and
+        write it with its events. Returns its id and the connectors an automatic answer
+        went to."""
+        account_id, answered, settings = await self._route(tx.conn, sms)
+        keyword = settings.rules.classify(sms.text) if settings is not None else None
+        inbound_id = self._db.ids.next()
+        await inbound.add(
+            tx,
+            inbound.Inbound(
+                id=inbound_id,
+                account_id=account_id,
+                sender=sms.sender,
+                recipient=sms.recipient,
+                text=sms.text,
+                parts=sms.parts,
+                connector=sms.connector,
+                upstream_id=sms.upstream_id,
+                reply_to=answered.message_id if answered else None,
+                keyword=keyword.value if keyword else None,
+                received_at=sms.at_ms,
+            ),
+        )
+        if account_id is None or settings is None:
+            log.warning("inbound message for no account", to=sms.recipient, id=inbound_id)
+            return inbound_id, set()
+        outbox.defer_events(
+            tx,
+            [
+                outbox.NewEvent(
+                    account_id=account_id,
+                    event=outbox.INBOUND_RECEIVED,
+                    payload={
+                        "id": str(inbound_id),
+                        "from": sms.sender,
+                        "to": sms.recipient,
+                        "text": sms.text,
+                        "parts": sms.parts,
+                        "reply_to": str(answered.message_id) if answered else None,
+                        "keyword": keyword.value if keyword else None,
+                        "received_at_ms": sms.at_ms,
+                    },
+                    at_ms=sms.at_ms,
+                    subject=answered.message_id if answered else inbound_id,
+                    callback_url=answered.reply_callback if answered else None,
+                ),
+            ],
+        )
+        if keyword is Keyword.STOP:
+            await opt_out(tx, account_id, sms.sender, KEYWORD, sms.at_ms)
+        elif keyword is Keyword.START:
+            await opt_in(tx, account_id, sms.sender, KEYWORD, sms.at_ms)
+        answer = settings.rules.reply_to(keyword) if keyword else None
+        if answer is None:
+            return inbound_id, set()
+        return inbound_id, await self._answer(tx, account_id, sms, answer)
+
+    async def _route(
+        self, conn: Conn, sms: _Whole
+    ) -> tuple[int | None, inbound.Answered | None, InboundSettings | None]:
+        """The account (by the number written to, else by the message answered), the message
+        it answers within the account's reply window, and the account's keyword rules."""
+        owner = await numbers.owner(conn, sms.recipient)
+        answered = await inbound.answered(
+            conn,
+            subscriber=sms.sender,
+            our_number=spellings(sms.recipient),
+            since_id=id_floor(sms.at_ms - self._reply_window_ms),
+            account_id=owner,
+        )
+        account_id = owner if owner is not None else answered.account_id if answered else None
+        if account_id is None:
+            return None, None, None
+        settings = await inbound_settings.get(conn, account_id)
+        window_ms = (settings.reply_window_s or 0) * 1000
+        if answered and window_ms and answered.message_id < id_floor(sms.at_ms - window_ms):
+            answered = None
+        return account_id, answered, settings
+
+    async def _answer(self, tx: Tx, account_id: int, sms: _Whole, text: str) -> set[str]:
+        account = await accounts.account_by_id(tx.conn, account_id)
+        if account is None or not account.active or account.test_mode:
+            return set()
+        try:
+            return await self._sending.stage_reply(
+                tx, account, SendCommand(to=(sms.sender,), text=text, sender=sms.recipient)
+            )
+        except DomainError as err:
+            # The keyword itself took effect; only the courtesy answer could not be sent.
+            log.warning("automatic answer not sent", reason=err.detail, to=sms.sender)
+            return set()
+
+    async def _sweep_loop(self) -> None:
+        while True:
+            await asyncio.sleep(SWEEP_S)
+            try:
+                await self.sweep(now_ms())
+            except Exception:
+                log.exception("inbound sweep failed; retrying")
+
+
+def _whole(held: inbound.HeldParts, text: str, parts: int) -> _Whole:
+    connector, sender, recipient, _ = held.key
+    return _Whole(connector, sender, recipient, text, parts, held.first_upstream_id, held.first_at)

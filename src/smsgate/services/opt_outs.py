@@ -1,0 +1,122 @@
+"""Opt-out lists: who asked an account to stop, changed by keyword or through the API."""
+
+from __future__ import annotations
+
+from smsgate.domain.account import Account
+from smsgate.domain.errors import DomainError, ErrorCode
+from smsgate.domain.keywords import KeywordRules, parse_words
+from smsgate.domain.phone import normalize
+from smsgate.services.clock import now_ms
+from smsgate.store import inbound_settings, opt_outs, outbox
+from smsgate.store.database import Database, Tx
+from smsgate.store.inbound_settings import InboundSettings
+
+MAX_PAGE = 1000
+KEYWORD = "keyword"
+API = "api"
+
+
+async def opt_out(tx: Tx, account_id: int, number: str, source: str, at_ms: int) -> bool:
+    """Add a number to the list, with its event; False when it was on it already."""
+    added = await opt_outs.add(tx.conn, account_id, number, source, at_ms)
+    if added:
+        _changed(tx, account_id, number, opted_out=True, source=source, at_ms=at_ms)
+    return added
+
+
+async def opt_in(tx: Tx, account_id: int, number: str, source: str, at_ms: int) -> bool:
+    """Take a number off the list, with its event; False when it was not on it."""
+    removed = await opt_outs.remove(tx.conn, account_id, number)
+    if removed:
+        _changed(tx, account_id, number, opted_out=False, source=source, at_ms=at_ms)
+    return removed
+
+
+def _changed(
+    tx: Tx, account_id: int, number: str, *, opted_out: bool, source: str, at_ms: int
+) -> None:
+    outbox.defer_events(
+        tx,
+        [
+            outbox.NewEvent(
+                account_id=account_id,
+                event=outbox.OPTOUT_CHANGED,
+                payload={"number": number, "opted_out": opted_out, "source": source},
+                at_ms=at_ms,
+            )
+        ],
+    )
+
+
+class OptOutService:
+    def __init__(self, db: Database):
+        self._db = db
+
+    async def page(self, account: Account, after: str | None, limit: int) -> list[opt_outs.OptOut]:
+        if not 1 <= limit <= MAX_PAGE:
+            raise DomainError(
+                ErrorCode.INVALID_FIELD, f"limit must be between 1 and {MAX_PAGE}", field="limit"
+            )
+        return await self._db.read(lambda conn: opt_outs.page(conn, account.id, after, limit))
+
+    async def get(self, account: Account, raw: str) -> opt_outs.OptOut:
+        number = _number(account, raw)
+        found = await self._db.read(lambda conn: opt_outs.get(conn, account.id, number))
+        if found is None:
+            raise DomainError(ErrorCode.NOT_FOUND, f"{number} has not opted out")
+        return found
+
+    async def add(self, account: Account, raw: str) -> tuple[opt_outs.OptOut, bool]:
+        """The entry, and whether it is new."""
+        number = _number(account, raw)
+
+        async def job(tx: Tx) -> bool:
+            return await opt_out(tx, account.id, number, API, now_ms())
+
+        added = await self._db.write(job)
+        return await self.get(account, number), added
+
+    async def remove(self, account: Account, raw: str) -> None:
+        number = _number(account, raw)
+
+        async def job(tx: Tx) -> bool:
+            return await opt_in(tx, account.id, number, API, now_ms())
+
+        if not await self._db.write(job):
+            raise DomainError(ErrorCode.NOT_FOUND, f"{number} has not opted out")
+
+    async def settings(self, account: Account) -> InboundSettings:
+        return await self._db.read(lambda conn: inbound_settings.get(conn, account.id))
+
+    async def set_settings(self, account: Account, settings: InboundSettings) -> InboundSettings:
+        async def job(tx: Tx) -> None:
+            await inbound_settings.put(tx.conn, account.id, settings, now_ms())
+
+        await self._db.write(job)
+        return settings
+
+
+def rules(
+    stop_words: list[str],
+    start_words: list[str],
+    help_words: list[str],
+    stop_reply: str | None,
+    start_reply: str | None,
+    help_reply: str | None,
+) -> KeywordRules:
+    """Keyword rules from a request, or INVALID_FIELD saying what is wrong with them."""
+    try:
+        return KeywordRules(
+            stop_words=parse_words(stop_words),
+            start_words=parse_words(start_words),
+            help_words=parse_words(help_words),
+            stop_reply=stop_reply or None,
+            start_reply=start_reply or None,
+            help_reply=help_reply or None,
+        )
+    except ValueError as exc:
+        raise DomainError(ErrorCode.INVALID_FIELD, str(exc), field="keywords") from None
+
+
+def _number(account: Account, raw: str) -> str:
+    return normalize(raw, account.default_region, field="number")
