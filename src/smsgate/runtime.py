@@ -18,6 +18,7 @@ from smsgate.services.queries import MessageQueries
 from smsgate.services.reports import ReportService
 from smsgate.services.sending import SendingService
 from smsgate.store.database import Database
+from smsgate.store.opt_outs import OptOutIndex
 
 log = structlog.get_logger(__name__)
 
@@ -54,10 +55,14 @@ class Gateway:
         connectors = connectors if connectors is not None else build_connectors(settings)
         self.reports = ReportService(self.db)
         self.router = Router(connectors[0].name if connectors else None)
-        self.sending = SendingService(self.db, self.router, on_queued=self._wake_dispatcher)
+        opt_out_index = OptOutIndex()
+        self.sending = SendingService(
+            self.db, self.router, opt_out_index, on_queued=self._wake_dispatcher
+        )
         self.inbound = InboundService(
             self.db,
             self.sending,
+            opt_out_index,
             reply_window_s=settings.inbound.reply_window_s,
             concat_timeout_s=settings.inbound.concat_timeout_s,
         )
@@ -69,7 +74,7 @@ class Gateway:
             batch=settings.dispatch_batch,
         )
         self.accounts = AccountService(self.db)
-        self.opt_outs = OptOutService(self.db)
+        self.opt_outs = OptOutService(self.db, opt_out_index)
         self.queries = MessageQueries(self.db)
         self.events = EventLog(self.db)
 

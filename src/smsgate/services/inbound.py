@@ -20,13 +20,14 @@ from smsgate.domain.inbound import (
 )
 from smsgate.domain.keywords import Keyword
 from smsgate.services.clock import now_ms
-from smsgate.services.opt_outs import KEYWORD, opt_in, opt_out
+from smsgate.services.opt_outs import KEYWORD, changing_lists, opt_in, opt_out
 from smsgate.services.sending import SendCommand, SendingService
 from smsgate.store import accounts, inbound, inbound_settings, numbers, outbox
 from smsgate.store.database import Database, Tx
 from smsgate.store.engine import Conn
 from smsgate.store.ids import id_floor
 from smsgate.store.inbound_settings import InboundSettings
+from smsgate.store.opt_outs import OptOutIndex
 
 log = structlog.get_logger(__name__)
 
@@ -52,12 +53,14 @@ class InboundService:
         self,
         db: Database,
         sending: SendingService,
+        opt_out_index: OptOutIndex,
         *,
         reply_window_s: int,
         concat_timeout_s: int,
     ):
         self._db = db
         self._sending = sending
+        self._index = opt_out_index
         self._reply_window_ms = reply_window_s * 1000
         self._concat_timeout_ms = concat_timeout_s * 1000
         self._sweeper: asyncio.Task[None] | None = None
@@ -105,7 +108,7 @@ class InboundService:
             await inbound.release(tx, key)
             return await self._store(tx, _whole(held, text, held.total))
 
-        stored, connectors = await self._db.write(job)
+        stored, connectors = await changing_lists(self._db, self._index, job)
         self._sending.wake(connectors)
         return stored
 
@@ -129,7 +132,7 @@ class InboundService:
                 woken |= connectors
             return woken
 
-        connectors = await self._db.write(job)
+        connectors = await changing_lists(self._db, self._index, job)
         self._sending.wake(connectors)
         return len(connectors)
 
@@ -204,9 +207,9 @@ class InboundService:
             ],
         )
         if keyword is Keyword.STOP:
-            await opt_out(tx, account_id, sms.sender, KEYWORD, sms.at_ms)
+            await opt_out(tx, self._index, account_id, sms.sender, KEYWORD, sms.at_ms)
         elif keyword is Keyword.START:
-            await opt_in(tx, account_id, sms.sender, KEYWORD, sms.at_ms)
+            await opt_in(tx, self._index, account_id, sms.sender, KEYWORD, sms.at_ms)
         answer = settings.rules.reply_to(keyword) if keyword else None
         if answer is None:
             return inbound_id, set()

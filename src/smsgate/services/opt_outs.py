@@ -2,39 +2,56 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from smsgate.domain.account import Account
 from smsgate.domain.errors import DomainError, ErrorCode
 from smsgate.domain.keywords import KeywordRules, parse_words
 from smsgate.domain.phone import normalize
 from smsgate.services.clock import now_ms
 from smsgate.store import inbound_settings, opt_outs, outbox
-from smsgate.store.database import Database, Tx
+from smsgate.store.database import Database, Job, Tx
 from smsgate.store.inbound_settings import InboundSettings
+from smsgate.store.opt_outs import OptOutIndex
+
+T = TypeVar("T")
 
 MAX_PAGE = 1000
 KEYWORD = "keyword"
 API = "api"
 
 
-async def opt_out(tx: Tx, account_id: int, number: str, source: str, at_ms: int) -> bool:
+async def opt_out(
+    tx: Tx, index: OptOutIndex, account_id: int, number: str, source: str, at_ms: int
+) -> bool:
     """Add a number to the list, with its event; False when it was on it already."""
     added = await opt_outs.add(tx.conn, account_id, number, source, at_ms)
     if added:
-        _changed(tx, account_id, number, opted_out=True, source=source, at_ms=at_ms)
+        _changed(tx, index, account_id, number, opted_out=True, source=source, at_ms=at_ms)
     return added
 
 
-async def opt_in(tx: Tx, account_id: int, number: str, source: str, at_ms: int) -> bool:
+async def opt_in(
+    tx: Tx, index: OptOutIndex, account_id: int, number: str, source: str, at_ms: int
+) -> bool:
     """Take a number off the list, with its event; False when it was not on it."""
     removed = await opt_outs.remove(tx.conn, account_id, number)
     if removed:
-        _changed(tx, account_id, number, opted_out=False, source=source, at_ms=at_ms)
+        _changed(tx, index, account_id, number, opted_out=False, source=source, at_ms=at_ms)
     return removed
 
 
 def _changed(
-    tx: Tx, account_id: int, number: str, *, opted_out: bool, source: str, at_ms: int
+    tx: Tx,
+    index: OptOutIndex,
+    account_id: int,
+    number: str,
+    *,
+    opted_out: bool,
+    source: str,
+    at_ms: int,
 ) -> None:
+    index.note(account_id, number, opted_out)
     outbox.defer_events(
         tx,
         [
@@ -48,9 +65,20 @@ def _changed(
     )
 
 
+async def changing_lists(db: Database, index: OptOutIndex, job: Job[T]) -> T:
+    """Run a write that may change opt-out lists; if it fails, the index may be ahead of
+    the store and is dropped, to be loaded again."""
+    try:
+        return await db.write(job)
+    except BaseException:
+        index.clear()
+        raise
+
+
 class OptOutService:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, index: OptOutIndex):
         self._db = db
+        self._index = index
 
     async def page(self, account: Account, after: str | None, limit: int) -> list[opt_outs.OptOut]:
         if not 1 <= limit <= MAX_PAGE:
@@ -71,18 +99,18 @@ class OptOutService:
         number = _number(account, raw)
 
         async def job(tx: Tx) -> bool:
-            return await opt_out(tx, account.id, number, API, now_ms())
+            return await opt_out(tx, self._index, account.id, number, API, now_ms())
 
-        added = await self._db.write(job)
+        added = await changing_lists(self._db, self._index, job)
         return await self.get(account, number), added
 
     async def remove(self, account: Account, raw: str) -> None:
         number = _number(account, raw)
 
         async def job(tx: Tx) -> bool:
-            return await opt_in(tx, account.id, number, API, now_ms())
+            return await opt_in(tx, self._index, account.id, number, API, now_ms())
 
-        if not await self._db.write(job):
+        if not await changing_lists(self._db, self._index, job):
             raise DomainError(ErrorCode.NOT_FOUND, f"{number} has not opted out")
 
     async def settings(self, account: Account) -> InboundSettings:

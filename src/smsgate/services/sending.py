@@ -19,8 +19,9 @@ from smsgate.domain.submission import Plan, plan_personalised, plan_shared
 from smsgate.domain.text import TextPolicy
 from smsgate.domain.urls import validate_callback_url
 from smsgate.services.clock import now_ms
-from smsgate.store import messages, opt_outs, requests
+from smsgate.store import messages, requests
 from smsgate.store.database import Database, Tx
+from smsgate.store.opt_outs import OptOutIndex
 
 MAX_CLIENT_REF = 42
 
@@ -95,10 +96,12 @@ class SendingService:
         self,
         db: Database,
         router: Router,
+        opt_outs: OptOutIndex,
         on_queued: Callable[[set[str]], None] = lambda connectors: None,
     ):
         self._db = db
         self._router = router
+        self._opt_outs = opt_outs
         self._on_queued = on_queued
 
     async def send(
@@ -117,7 +120,7 @@ class SendingService:
         prepared = self._prepare(account, cmd)
         if account.test_mode or cmd.test:
             opted = await self._db.read(
-                lambda conn: opt_outs.among(conn, account.id, prepared.recipients)
+                lambda conn: self._opt_outs.among(conn, account.id, prepared.recipients)
             )
             return _result(
                 prepared.plan.refusing(opted, ErrorCode.OPTED_OUT),
@@ -182,7 +185,7 @@ class SendingService:
                 existing = await requests.get(tx.conn, account.id, key)
                 if existing is not None:
                     return existing
-            opted = await opt_outs.among(tx.conn, account.id, p.recipients)
+            opted = await self._opt_outs.among(tx.conn, account.id, p.recipients)
             result = _result(
                 p.plan.refusing(opted, ErrorCode.OPTED_OUT),
                 p.ids,

@@ -190,9 +190,10 @@ async def _store_changes(tx: Tx, applied: Sequence[Change]) -> None:
     """
     # Per message: final status, time of each status, and the error fields (code, raw,
     # detail), each kept from the latest change that had one.
-    net: dict[int, tuple[Status, dict[Status, int], tuple[str | None, ...]]] = {}
+    no_errors: tuple[str | None, str | None, str | None] = (None, None, None)
+    net: dict[int, tuple[Status, dict[Status, int], tuple[str | None, str | None, str | None]]] = {}
     for c in applied:
-        _, times, (code, raw, detail) = net.get(c.message_id, (c.status, {}, (None,) * 3))
+        _, times, (code, raw, detail) = net.get(c.message_id, (c.status, {}, no_errors))
         times[c.status] = c.at_ms
         errors = (c.error_code or code, c.error_raw or raw, c.error_detail or detail)
         net[c.message_id] = (c.status, times, errors)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select
 
-from smsgate.store.bulk import in_chunks
 from smsgate.store.engine import Conn
 from smsgate.store.schema import opt_outs
 
@@ -19,17 +18,43 @@ class OptOut:
     created_at: int
 
 
-async def among(conn: Conn, account_id: int, numbers: Collection[str]) -> set[str]:
-    """Which of `numbers` opted out of the account."""
-    found: set[str] = set()
-    for chunk in in_chunks(list(numbers)):
-        rows = await conn.execute(
-            select(opt_outs.c.number).where(
-                opt_outs.c.account_id == account_id, opt_outs.c.number.in_(chunk)
+class OptOutIndex:
+    """The opt-out lists in memory, so a send checks its recipients without a query.
+
+    An account's list is loaded at its first check; afterwards every change made through
+    `add`/`remove` below updates it inside the transaction that makes it, so later jobs of
+    the same group commit already see it. A failed transaction may leave it ahead of the
+    store: the writer then calls `clear()` and lists are loaded again. Changes made by other
+    processes are not seen; several nodes will need the optout.changed events to keep it
+    (recorded in docs/decisions/0006-opt-out-index.md).
+    """
+
+    def __init__(self) -> None:
+        self._lists: dict[int, set[str]] = {}
+
+    async def among(self, conn: Conn, account_id: int, numbers: Collection[str]) -> set[str]:
+        """Which of `numbers` opted out of the account."""
+        listed = self._lists.get(account_id)
+        if listed is None:
+            rows = await conn.execute(
+                select(opt_outs.c.number).where(opt_outs.c.account_id == account_id)
             )
-        )
-        found.update(r.number for r in rows)
-    return found
+            listed = self._lists[account_id] = {r.number for r in rows}
+        if not listed:
+            return set()
+        return listed.intersection(numbers)
+
+    def note(self, account_id: int, number: str, opted_out: bool) -> None:
+        listed = self._lists.get(account_id)
+        if listed is None:
+            return  # not loaded yet: the load will see the change
+        if opted_out:
+            listed.add(number)
+        else:
+            listed.discard(number)
+
+    def clear(self) -> None:
+        self._lists.clear()
 
 
 async def get(conn: Conn, account_id: int, number: str) -> OptOut | None:
