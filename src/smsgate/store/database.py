@@ -39,12 +39,14 @@ class Tx:
     _deferred: dict[tuple[str, tuple[str, ...]], tuple[Table, list[tuple[Any, ...]]]] = field(
         default_factory=dict
     )
+    inserted: set[str] = field(default_factory=set)  # tables given rows by defer_insert
 
     def defer_insert(
         self, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
     ) -> None:
         key = (table.name, tuple(columns))
         self._deferred.setdefault(key, (table, []))[1].extend(rows)
+        self.inserted.add(table.name)
 
     async def flush(self) -> None:
         deferred, self._deferred = self._deferred, {}
@@ -72,6 +74,7 @@ class Database:
         self._wake: asyncio.Event | None = None
         self._writer: asyncio.Task[None] | None = None
         self._engine: StoreEngine | None = None
+        self._on_commit: dict[str, list[Callable[[], None]]] = {}
 
     @property
     def engine(self) -> StoreEngine:
@@ -92,6 +95,12 @@ class Database:
             self._loop.call_soon_threadsafe(self._loop.stop)
             await asyncio.to_thread(self._thread.join)
         self._loop.close()
+
+    def on_commit(self, table: str, callback: Callable[[], None]) -> None:
+        """Call `callback` after each commit that inserted rows into `table` through
+        `defer_insert` (how consumers of the outbox learn of new events without polling).
+        It runs on the store thread: it must be quick, thread-safe and must not raise."""
+        self._on_commit.setdefault(table, []).append(callback)
 
     async def read(self, query: Query[T]) -> T:
         """Run `query` on a connection of its own (reads run concurrently with writes)."""
@@ -178,6 +187,9 @@ class Database:
             tx = Tx(conn)
             results = [await job(tx) for job in jobs]
             await tx.flush()
+        for table in tx.inserted:
+            for callback in self._on_commit.get(table, ()):
+                callback()
         return results
 
 
