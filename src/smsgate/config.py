@@ -44,6 +44,24 @@ class InboundConfig(BaseModel):
     concat_timeout_s: int = Field(default=3600, ge=10)
 
 
+class WebhookSettings(BaseModel):
+    """Webhook delivery (docs/webhooks.md)."""
+
+    concurrency: int = Field(default=8, ge=1, le=256)  # requests in flight per endpoint
+    timeout_s: float = Field(default=10.0, gt=0)
+    # Retries: exponential backoff with full jitter from retry_base_s up to retry_cap_s; a
+    # delivery is dead once retry_for_s have passed since it was queued (at least 24 h).
+    retry_base_s: float = Field(default=1.0, gt=0)
+    retry_cap_s: float = Field(default=3600.0, gt=0)
+    retry_for_s: float = Field(default=25 * 3600.0, gt=0)
+    # Circuit breaker: opens after this many failures in a row, probes after a cooldown that
+    # doubles up to the cap.
+    breaker_threshold: int = Field(default=5, ge=1)
+    breaker_cooldown_s: float = Field(default=1.0, gt=0)
+    breaker_cooldown_cap_s: float = Field(default=300.0, gt=0)
+    queue_per_endpoint: int = Field(default=1000, ge=10)  # deliveries held in memory
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SMSGATE_", env_nested_delimiter="__", extra="ignore"
@@ -62,6 +80,7 @@ class Settings(BaseSettings):
     simulator_report_delay_ms: float | None = None
     simulator: SimulatorSettings = SimulatorSettings()
     inbound: InboundConfig = InboundConfig()
+    webhooks: WebhookSettings = WebhookSettings()
     max_body_bytes: int = 16 * 1024 * 1024
     dispatch_batch: int = 500
     group_commit_max: int = 2000

@@ -17,8 +17,13 @@ from smsgate.services.opt_outs import OptOutService
 from smsgate.services.queries import MessageQueries
 from smsgate.services.reports import ReportService
 from smsgate.services.sending import SendingService
+from smsgate.services.webhooks import WebhookService
 from smsgate.store.database import Database
 from smsgate.store.opt_outs import OptOutIndex
+from smsgate.webhooks.directory import Directory
+from smsgate.webhooks.fanout import Fanout
+from smsgate.webhooks.policy import RetryPolicy
+from smsgate.webhooks.sender import Sender, SenderSettings
 
 log = structlog.get_logger(__name__)
 
@@ -77,6 +82,23 @@ class Gateway:
         self.opt_outs = OptOutService(self.db, opt_out_index)
         self.queries = MessageQueries(self.db)
         self.events = EventLog(self.db)
+        hooks = settings.webhooks
+        directory = Directory(self.db)
+        self.webhook_sender = Sender(
+            self.db,
+            directory,
+            SenderSettings(
+                concurrency=hooks.concurrency,
+                timeout_s=hooks.timeout_s,
+                queue_per_target=hooks.queue_per_endpoint,
+                retry=RetryPolicy(hooks.retry_base_s, hooks.retry_cap_s, hooks.retry_for_s),
+                breaker_threshold=hooks.breaker_threshold,
+                breaker_cooldown_s=hooks.breaker_cooldown_s,
+                breaker_cooldown_cap_s=hooks.breaker_cooldown_cap_s,
+            ),
+        )
+        self.fanout = Fanout(self.db, directory, self.webhook_sender.offer)
+        self.webhooks = WebhookService(self.db, directory, self.webhook_sender)
 
     def _wake_dispatcher(self, connectors: set[str]) -> None:
         self.dispatcher.wake(connectors)
@@ -85,6 +107,10 @@ class Gateway:
         await self.db.open()
         if self.settings.demo_account:
             await self.accounts.ensure_demo()
+        # Before anything can write events: the fan-out's cursor starts at the end of the
+        # outbox the first time, and the sender resumes what an earlier run left pending.
+        await self.webhook_sender.start()
+        await self.fanout.start()
         self.reports.start()
         self.inbound.start()
         await self.dispatcher.start()
@@ -94,5 +120,7 @@ class Gateway:
         await self.dispatcher.stop()
         await self.inbound.close()
         await self.reports.close()
+        await self.fanout.stop()
+        await self.webhook_sender.stop()
         await self.db.close()
         log.info("gateway stopped")

@@ -19,6 +19,7 @@ from smsgate.http.native import render
 from smsgate.http.native.events import router as events_router
 from smsgate.http.native.inbound import router as inbound_router
 from smsgate.http.native.routes import router as native_router
+from smsgate.http.native.webhooks import router as webhooks_router
 from smsgate.runtime import Gateway
 
 log = structlog.get_logger(__name__)
@@ -87,7 +88,14 @@ def create_app(gateway: Gateway, on_started: Callable[[], None] | None = None) -
             await gateway.stop()
 
     app = Litestar(
-        route_handlers=[native_router, events_router, inbound_router, health, openapi_json],
+        route_handlers=[
+            native_router,
+            events_router,
+            inbound_router,
+            webhooks_router,
+            health,
+            openapi_json,
+        ],
         lifespan=[lifespan],
         exception_handlers={
             DomainError: _on_domain_error,

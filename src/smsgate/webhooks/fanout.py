@@ -1,0 +1,162 @@
+"""Turns outbox events into webhook deliveries: one per subscribed endpoint, one more for the
+event's per-send callback URL.
+
+The fan-out keeps its place in the outbox in the `cursors` table and moves it in the same
+transaction that inserts the deliveries, so a crash can neither lose a fan-out nor do one
+twice. Outbox ids are handed out in commit order (one store writer per node), so a cursor over
+them misses nothing. The store tells the fan-out when new events commit; a slow poll covers
+events written by other processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import structlog
+
+from smsgate.services.clock import now_ms
+from smsgate.store import webhooks as repo
+from smsgate.store.database import Database, Tx
+from smsgate.store.schema import outbox
+from smsgate.webhooks import events
+from smsgate.webhooks.directory import Directory, Subscriptions
+from smsgate.webhooks.sender import Delivery
+
+log = structlog.get_logger(__name__)
+
+CURSOR = "webhook-fanout"
+BATCH = 1000
+IDLE_POLL_S = 1.0
+ERROR_PAUSE_S = 1.0
+
+
+def plan(rows: Sequence[repo.OutboxRow], subscriptions: Subscriptions) -> list[repo.NewDelivery]:
+    """The deliveries of each event, in event order: the account's endpoints that take its
+    type (by endpoint id), then its callback URL."""
+    planned: list[repo.NewDelivery] = []
+    for row in rows:
+        for endpoint in subscriptions.get(row.account_id, ()):
+            if endpoint.accepts(row.event):
+                target = repo.TargetKey(row.account_id, endpoint.id)
+                planned.append(repo.NewDelivery(target, row.id, row.subject))
+        if row.callback_url is not None:
+            target = repo.TargetKey(row.account_id, None, row.callback_url)
+            planned.append(repo.NewDelivery(target, row.id, row.subject))
+    return planned
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    rows: list[repo.OutboxRow]
+    planned: list[repo.NewDelivery]
+    ids: list[int]
+    queued_at: int
+    loaded: dict[int, list[repo.Endpoint]]
+
+
+class Fanout:
+    def __init__(
+        self,
+        db: Database,
+        directory: Directory,
+        deliver: Callable[[list[Delivery]], None],
+        *,
+        batch: int = BATCH,
+    ):
+        self._db = db
+        self._directory = directory
+        self._deliver = deliver
+        self._batch = batch
+        self._wake = asyncio.Event()
+        self._signalled = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+
+        async def job(tx: Tx) -> int:
+            return await repo.start_cursor_at_end(tx.conn, CURSOR)
+
+        await self._db.write(job)
+        self._db.on_commit(outbox.name, self._committed)
+        self._task = asyncio.create_task(self._run(), name="webhook-fanout")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def _committed(self) -> None:
+        """Called on the store thread after a commit that wrote outbox events."""
+        if not self._signalled and self._loop is not None:
+            self._signalled = True
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            self._signalled = False
+            try:
+                fanned = await self.run_once()
+            except Exception:
+                log.exception("webhook fan-out failed; retrying")
+                await asyncio.sleep(ERROR_PAUSE_S)
+                continue
+            if fanned < self._batch:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), IDLE_POLL_S)
+
+    async def run_once(self) -> int:
+        """Fan out the next batch of events; how many events it held."""
+        generation, subscriptions = self._directory.snapshot()
+        limit = self._batch
+
+        async def job(tx: Tx) -> _Batch | None:
+            position = await repo.cursor(tx.conn, CURSOR)
+            assert position is not None, "Fanout.start() creates the cursor"
+            rows = await repo.outbox_after(tx.conn, position, limit)
+            if not rows:
+                return None
+            missing = {r.account_id for r in rows} - subscriptions.keys()
+            loaded = await repo.active_endpoints(tx.conn, missing) if missing else {}
+            planned = plan(rows, {**subscriptions, **{a: tuple(e) for a, e in loaded.items()}})
+            queued_at = now_ms()
+            ids = await repo.add_deliveries(tx.conn, planned, queued_at)
+            await repo.move_cursor(tx.conn, CURSOR, rows[-1].id)
+            return _Batch(rows, planned, ids, queued_at, loaded)
+
+        batch = await self._db.write(job)
+        if batch is None:
+            return 0
+        self._directory.learn(generation, batch.loaded)
+        if batch.ids:
+            self._deliver(_deliveries(batch))
+        return len(batch.rows)
+
+
+def _deliveries(batch: _Batch) -> list[Delivery]:
+    bodies = {
+        r.id: (r.event, events.body(r.id, r.event, r.created_at, r.payload)) for r in batch.rows
+    }
+    out = []
+    for delivery_id, new in zip(batch.ids, batch.planned, strict=True):
+        event_type, body = bodies[new.event_id]
+        out.append(
+            Delivery(
+                id=delivery_id,
+                target=new.target,
+                event_id=new.event_id,
+                event_type=event_type,
+                body=body,
+                order_key=new.order_key,
+                attempts=0,
+                queued_at_ms=batch.queued_at,
+            )
+        )
+    return out

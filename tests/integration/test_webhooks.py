@@ -1,0 +1,394 @@
+"""Webhooks end to end: a real gateway posts to a real local receiver.
+
+Backoffs, timeouts and the retry period are shrunk so that hours of retrying take a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from smsgate.config import Settings, SimulatorSettings, WebhookSettings
+from smsgate.runtime import Gateway
+from smsgate.store import outbox
+from smsgate.store.database import Tx
+from tests.integration.conftest import Running, start_gateway
+from tests.integration.receiver import FAIL, HANG, OK, Received, Receiver
+
+FAST = {
+    "timeout_s": 0.3,
+    "retry_base_s": 0.02,
+    "retry_cap_s": 0.1,
+    "breaker_threshold": 3,
+    "breaker_cooldown_s": 0.05,
+    "breaker_cooldown_cap_s": 0.2,
+}
+
+
+def fast_settings(database_url: str, tmp_path: Path, **webhooks: Any) -> Settings:
+    return Settings(
+        data_dir=tmp_path,
+        database_url=database_url,
+        simulator=SimulatorSettings(submit_latency_ms=0.0, report_delay_ms=20.0, seed=7),
+        webhooks=WebhookSettings(**{**FAST, **webhooks}),
+    )
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    r = Receiver()
+    await r.start()
+    yield r
+    await r.stop()
+
+
+@pytest.fixture
+async def gw(database_url: str, tmp_path: Path) -> AsyncIterator[Running]:
+    async for running in start_gateway(fast_settings(database_url, tmp_path)):
+        yield running
+
+
+async def add_endpoint(gw: Running, url: str, events: list[str] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"url": url} | ({"events": events} if events else {})
+    response = await gw.client.post("/v1/webhooks", json=body)
+    assert response.status_code == 201, response.text
+    endpoint: dict[str, Any] = response.json()
+    return endpoint
+
+
+async def send(gw: Running, count: int = 1, **extra: Any) -> list[str]:
+    body = {"to": [f"+4850060{n:04d}" for n in range(count)], "text": "hi", **extra}
+    response = await gw.client.post("/v1/messages", json=body)
+    assert response.status_code == 201, response.text
+    return [m["id"] for m in response.json()["messages"]]
+
+
+def statuses_by_message(received: list[Received]) -> dict[str, list[str]]:
+    seen: dict[str, list[str]] = {}
+    for r in received:
+        event = r.json()
+        if event["type"] == outbox.MESSAGE_STATUS:
+            seen.setdefault(event["data"]["message_id"], []).append(event["data"]["status"])
+    return seen
+
+
+def independent_verify(secret: str, header: str, body: bytes, tolerance: int = 300) -> bool:
+    """The docs' stdlib-only check, written here again so that it shares nothing with smsgate."""
+    fields = dict(part.split("=", 1) for part in header.split(","))
+    timestamp = int(fields["t"])
+    if abs(time.time() - timestamp) > tolerance:
+        return False
+    expected = hmac.new(
+        secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256
+    ).hexdigest()
+    return hmac.compare_digest(expected, fields["v1"])
+
+
+async def test_status_changes_reach_an_endpoint_signed_with_its_secret(
+    gw: Running, receiver: Receiver
+) -> None:
+    endpoint = await add_endpoint(gw, receiver.url("/hooks"))
+    [message_id] = await send(gw)
+    await receiver.wait_until(lambda: len(receiver.received) == 2)
+    assert statuses_by_message(receiver.received) == {message_id: ["sent", "delivered"]}
+    for r in receiver.received:
+        assert independent_verify(endpoint["secret"], r.headers["smsgate-signature"], r.body)
+        assert r.headers["smsgate-event-id"] == r.json()["id"]
+        assert r.headers["smsgate-event-type"] == "message.status"
+        assert r.headers["content-type"] == "application/json"
+
+
+async def test_the_body_is_the_event_with_id_type_time_and_data(
+    gw: Running, receiver: Receiver
+) -> None:
+    await add_endpoint(gw, receiver.url("/hooks"))
+    [message_id] = await send(gw, client_ref="order-1")
+    await receiver.wait_until(lambda: len(receiver.received) == 2)
+    event = receiver.received[-1].json()
+    assert set(event) == {"id", "type", "created_at", "data"}
+    assert event["created_at"].endswith("Z")
+    assert event["data"]["message_id"] == message_id
+    assert event["data"]["client_ref"] == "order-1"
+    logged = (await gw.client.get("/v1/events")).json()["data"]
+    assert event["id"] in {e["id"] for e in logged}
+
+
+async def test_a_signature_made_with_another_secret_does_not_verify(
+    gw: Running, receiver: Receiver
+) -> None:
+    await add_endpoint(gw, receiver.url("/hooks"))
+    await send(gw)
+    await receiver.wait_until(lambda: len(receiver.received) == 2)
+    r = receiver.received[0]
+    assert not independent_verify("whsec_wrong", r.headers["smsgate-signature"], r.body)
+
+
+async def test_an_endpoint_down_for_a_while_then_up_gets_every_event_in_order_per_message(
+    gw: Running, receiver: Receiver
+) -> None:
+    await add_endpoint(gw, receiver.url("/hooks"))
+    await receiver.stop()
+    ids = await send(gw, 20)
+    for message_id in ids:
+        await gw.wait_for_status(message_id, {"delivered"})
+    await asyncio.sleep(0.5)  # retries and circuit openings pile up meanwhile
+    await receiver.start()
+    await receiver.wait_until(lambda: len(receiver.received) >= 40)
+    assert statuses_by_message(receiver.received) == {m: ["sent", "delivered"] for m in ids}
+
+
+async def test_500_answers_are_retried_until_accepted(gw: Running, receiver: Receiver) -> None:
+    await add_endpoint(gw, receiver.url("/hooks"))
+    receiver.modes["/hooks"] = FAIL
+    [message_id] = await send(gw)
+    await receiver.wait_until(lambda: len(receiver.failed) >= 4)
+    receiver.modes["/hooks"] = OK
+    await receiver.wait_until(lambda: len(receiver.received) == 2)
+    assert statuses_by_message(receiver.received) == {message_id: ["sent", "delivered"]}
+
+
+async def test_an_answer_slower_than_the_timeout_is_retried(
+    gw: Running, receiver: Receiver
+) -> None:
+    await add_endpoint(gw, receiver.url("/hooks"))
+    receiver.modes["/hooks"] = HANG
+    [message_id] = await send(gw)
+    await receiver.wait_until(lambda: len(receiver.hung) >= 2)
+    receiver.modes["/hooks"] = OK
+    await receiver.wait_until(lambda: len(receiver.received) == 2)
+    assert statuses_by_message(receiver.received) == {message_id: ["sent", "delivered"]}
+    log = (await gw.client.get("/v1/webhooks")).json()["data"]
+    deliveries = (await gw.client.get(f"/v1/webhooks/{log[0]['id']}/deliveries")).json()
+    assert any("no answer within" in (d["last_error"] or "") for d in deliveries["data"]) or all(
+        d["state"] == "delivered" for d in deliveries["data"]
+    )
+
+
+async def test_every_retry_carries_the_same_body(gw: Running, receiver: Receiver) -> None:
+    await add_endpoint(gw, receiver.url("/hooks"))
+    receiver.modes["/hooks"] = FAIL
+    await send(gw)
+    await receiver.wait_until(lambda: len(receiver.failed) >= 3)
+    receiver.modes["/hooks"] = OK
+    await receiver.wait_until(lambda: len(receiver.received) == 2)
+    first_event = receiver.received[0].json()["id"]
+    tries = [r.body for r in receiver.failed + receiver.received if r.json()["id"] == first_event]
+    assert len(tries) >= 2 and len(set(tries)) == 1
+
+
+async def test_a_hanging_endpoint_does_not_delay_a_healthy_one(
+    gw: Running, receiver: Receiver
+) -> None:
+    await add_endpoint(gw, receiver.url("/stuck"))
+    await add_endpoint(gw, receiver.url("/healthy"))
+    receiver.modes["/stuck"] = HANG
+    started = time.monotonic()
+    ids = await send(gw, 30)
+    await receiver.wait_until(lambda: len(receiver.on("/healthy")) == 60, timeout=5)
+    assert time.monotonic() - started < 3
+    assert set(statuses_by_message(receiver.on("/healthy"))) == set(ids)
+    assert receiver.on("/stuck") == []
+
+
+async def test_an_endpoint_subscribed_to_one_type_gets_only_that_type(
+    gw: Running, receiver: Receiver
+) -> None:
+    await add_endpoint(gw, receiver.url("/status"), ["message.status"])
+    await add_endpoint(gw, receiver.url("/optouts"), ["optout.changed"])
+    await send(gw, 3)
+    await receiver.wait_until(lambda: len(receiver.on("/status")) == 6)
+    await asyncio.sleep(0.2)
+    assert receiver.on("/optouts") == []
+    assert {r.json()["type"] for r in receiver.on("/status")} == {"message.status"}
+
+
+async def test_a_per_send_callback_gets_the_status_events_of_its_messages_only(
+    gw: Running, receiver: Receiver
+) -> None:
+    [tracked] = await send(gw, 1, status_callback=receiver.url("/cb"))
+    untracked = await send(gw, 1)
+    await gw.wait_for_status(untracked[0], {"delivered"})
+    await receiver.wait_until(lambda: len(receiver.on("/cb")) == 2)
+    await asyncio.sleep(0.2)
+    assert statuses_by_message(receiver.received) == {tracked: ["sent", "delivered"]}
+    secret = (await gw.client.get("/v1/callbacks/secret")).json()["secret"]
+    assert all(
+        independent_verify(secret, r.headers["smsgate-signature"], r.body)
+        for r in receiver.received
+    )
+
+
+async def test_a_rotated_callback_secret_signs_what_follows(
+    gw: Running, receiver: Receiver
+) -> None:
+    old = (await gw.client.get("/v1/callbacks/secret")).json()["secret"]
+    new = (await gw.client.post("/v1/callbacks/secret/rotate")).json()["secret"]
+    assert new != old and new.startswith("whsec_")
+    await send(gw, 1, status_callback=receiver.url("/cb"))
+    await receiver.wait_until(lambda: len(receiver.received) == 2)
+    assert all(
+        independent_verify(new, r.headers["smsgate-signature"], r.body) for r in receiver.received
+    )
+
+
+async def test_a_rotated_endpoint_secret_signs_what_follows(
+    gw: Running, receiver: Receiver
+) -> None:
+    endpoint = await add_endpoint(gw, receiver.url("/hooks"))
+    rotated = (await gw.client.post(f"/v1/webhooks/{endpoint['id']}/rotate-secret")).json()
+    assert rotated["secret"] != endpoint["secret"]
+    await send(gw)
+    await receiver.wait_until(lambda: len(receiver.received) == 2)
+    r = receiver.received[0]
+    assert independent_verify(rotated["secret"], r.headers["smsgate-signature"], r.body)
+
+
+async def test_an_inactive_endpoint_keeps_its_queue_until_reactivated(
+    gw: Running, receiver: Receiver
+) -> None:
+    endpoint = await add_endpoint(gw, receiver.url("/hooks"))
+    receiver.modes["/hooks"] = FAIL
+    [message_id] = await send(gw)
+    await gw.wait_for_status(message_id, {"delivered"})
+    await receiver.wait_until(lambda: len(receiver.failed) >= 2)  # both events queued by now
+    await gw.client.patch(f"/v1/webhooks/{endpoint['id']}", json={"active": False})
+    receiver.modes["/hooks"] = OK
+    await asyncio.sleep(0.4)
+    assert receiver.received == []
+    await gw.client.patch(f"/v1/webhooks/{endpoint['id']}", json={"active": True})
+    await receiver.wait_until(lambda: len(receiver.received) == 2)
+    assert statuses_by_message(receiver.received) == {message_id: ["sent", "delivered"]}
+
+
+async def test_an_inactive_endpoint_is_not_sent_events_of_its_inactive_time(
+    gw: Running, receiver: Receiver
+) -> None:
+    endpoint = await add_endpoint(gw, receiver.url("/hooks"))
+    await gw.client.patch(f"/v1/webhooks/{endpoint['id']}", json={"active": False})
+    [message_id] = await send(gw)
+    await gw.wait_for_status(message_id, {"delivered"})
+    await gw.client.patch(f"/v1/webhooks/{endpoint['id']}", json={"active": True})
+    await asyncio.sleep(0.3)
+    assert receiver.received == []
+
+
+async def dead_letters(gw: Running, **params: Any) -> list[dict[str, Any]]:
+    response = await gw.client.get("/v1/webhooks/dead-letters", params=params)
+    assert response.status_code == 200, response.text
+    data: list[dict[str, Any]] = response.json()["data"]
+    return data
+
+
+async def test_exhausted_retries_land_in_dead_letters_and_a_replay_delivers_them(
+    database_url: str, tmp_path: Path, receiver: Receiver
+) -> None:
+    settings = fast_settings(database_url, tmp_path, retry_for_s=0.3)
+    async for gw in start_gateway(settings):
+        endpoint = await add_endpoint(gw, receiver.url("/hooks"))
+        receiver.modes["/hooks"] = FAIL
+        [message_id] = await send(gw)
+        deadline = time.monotonic() + 10
+        while len(dead := await dead_letters(gw)) < 2 and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert {d["event"]["data"]["status"] for d in dead} == {"sent", "delivered"}
+        assert all(d["state"] == "dead" and d["endpoint_id"] == endpoint["id"] for d in dead)
+        # A chain's later event may die untried while the circuit is open.
+        assert "HTTP 500" in {d["last_error"] for d in dead}
+        receiver.modes["/hooks"] = OK
+        replayed = await gw.client.post(
+            "/v1/webhooks/dead-letters/replay", json={"endpoint_id": endpoint["id"]}
+        )
+        assert replayed.json() == {"replayed": 2}
+        await receiver.wait_until(lambda: len(receiver.received) == 2)
+        assert set(statuses_by_message(receiver.received)[message_id]) == {"sent", "delivered"}
+        assert await dead_letters(gw) == []
+
+
+async def test_one_dead_letter_can_be_replayed_alone(
+    database_url: str, tmp_path: Path, receiver: Receiver
+) -> None:
+    settings = fast_settings(database_url, tmp_path, retry_for_s=0.3)
+    async for gw in start_gateway(settings):
+        await add_endpoint(gw, receiver.url("/hooks"))
+        receiver.modes["/hooks"] = FAIL
+        await send(gw)
+        deadline = time.monotonic() + 10
+        while len(dead := await dead_letters(gw)) < 2 and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        receiver.modes["/hooks"] = OK
+        response = await gw.client.post(f"/v1/webhooks/dead-letters/{dead[0]['id']}/replay")
+        assert response.json() == {"replayed": 1}
+        await receiver.wait_until(lambda: len(receiver.received) == 1)
+        assert receiver.received[0].json()["id"] == dead[0]["event"]["id"]
+        assert [d["id"] for d in await dead_letters(gw)] == [dead[1]["id"]]
+        again = await gw.client.post(f"/v1/webhooks/dead-letters/{dead[0]['id']}/replay")
+        assert again.status_code == 404
+
+
+@contextlib.asynccontextmanager
+async def restarted(settings: Settings) -> AsyncIterator[Gateway]:
+    """A new gateway on the same store (no HTTP door needed)."""
+    gateway = Gateway(settings)
+    await gateway.start()
+    try:
+        yield gateway
+    finally:
+        await gateway.stop()
+
+
+async def write_event(gateway: Gateway, account_id: int, subject: int) -> None:
+    async def job(tx: Tx) -> None:
+        outbox.defer_events(
+            tx,
+            [
+                outbox.NewEvent(
+                    account_id=account_id,
+                    event=outbox.OPTOUT_CHANGED,
+                    payload={"number": "+48500600700", "opted_out": True},
+                    at_ms=int(time.time() * 1000),
+                    subject=subject,
+                )
+            ],
+        )
+
+    await gateway.db.write(job)
+
+
+async def test_an_event_written_before_a_stop_goes_out_after_the_restart(
+    database_url: str, tmp_path: Path, receiver: Receiver
+) -> None:
+    """The change commits with its event, and the gateway stops before any fan-out or
+    delivery: a new gateway on the same store still sends the webhook."""
+    settings = fast_settings(database_url, tmp_path)
+    async for gw in start_gateway(settings):
+        await add_endpoint(gw, receiver.url("/hooks"))
+        account = await gw.gateway.accounts.account("acme")
+        await gw.gateway.fanout.stop()  # frozen between the change and its delivery
+        await write_event(gw.gateway, account.id, 1)
+    assert receiver.received == []
+    async with restarted(settings):
+        await receiver.wait_until(lambda: len(receiver.received) == 1)
+    assert receiver.received[0].json()["data"] == {"number": "+48500600700", "opted_out": True}
+
+
+async def test_a_delivery_pending_at_a_stop_goes_out_after_the_restart(
+    database_url: str, tmp_path: Path, receiver: Receiver
+) -> None:
+    settings = fast_settings(database_url, tmp_path)
+    async for gw in start_gateway(settings):
+        await add_endpoint(gw, receiver.url("/hooks"))
+        receiver.modes["/hooks"] = HANG
+        [message_id] = await send(gw)
+        await receiver.wait_until(lambda: len(receiver.hung) >= 1)
+    receiver.modes["/hooks"] = OK
+    async with restarted(settings):
+        await receiver.wait_until(lambda: len(receiver.received) == 2)
+    assert statuses_by_message(receiver.received) == {message_id: ["sent", "delivered"]}
