@@ -228,3 +228,41 @@ async def test_an_opt_out_made_by_api_is_an_event(gw: Running) -> None:
     events = (await gw.client.get("/v1/events")).json()["data"]
     assert events[-1]["type"] == "optout.changed"
     assert events[-1]["data"] == {"number": SUBSCRIBER, "opted_out": True, "source": "api"}
+
+
+async def test_a_repeated_stop_is_not_confirmed_twice(gateway_with: Start) -> None:
+    upstream = RecordingConnector()
+    async for gw in gateway_with([upstream]):
+        await owning_our_number(gw)
+        await gw.client.put("/v1/settings/inbound", json={**DEFAULTS, "stop_reply": "Bye"})
+        await upstream.mo(SUBSCRIBER, OUR_NUMBER, "STOP")
+        await wait_for_submit(upstream)
+        await upstream.mo(SUBSCRIBER, OUR_NUMBER, "STOP")
+        await asyncio.sleep(0.3)
+    assert [m.text for m in upstream.submitted] == ["Bye"]
+
+
+async def test_help_is_answered_once_within_the_quiet_period(gateway_with: Start) -> None:
+    upstream = RecordingConnector()
+    async for gw in gateway_with([upstream]):
+        await owning_our_number(gw)
+        await gw.client.put("/v1/settings/inbound", json={**DEFAULTS, "help_reply": "Call us"})
+        for _ in range(3):
+            await upstream.mo(SUBSCRIBER, OUR_NUMBER, "HELP")
+        await wait_for_submit(upstream)
+        await asyncio.sleep(0.3)
+    assert [m.text for m in upstream.submitted] == ["Call us"]
+
+
+async def test_a_simulated_subscriber_answering_everything_with_stop_gets_one_confirmation(
+    gateway_with: Start,
+) -> None:
+    async for gw in gateway_with(reply_rate=1.0, reply_texts=["STOP"], reply_delay_ms=10.0):
+        await owning_our_number(gw)
+        await gw.client.put("/v1/settings/inbound", json={**DEFAULTS, "stop_reply": "Bye"})
+        await send_to(gw, SUBSCRIBER)
+        await asyncio.sleep(1.0)
+        sent = (await gw.client.get("/v1/messages")).json()["data"]
+        stops = (await gw.client.get("/v1/inbound")).json()["data"]
+    assert sorted(m["text"] for m in sent) == ["Bye", "Sale!"]
+    assert len(stops) == 2  # the answer to the promotion, then the answer to the confirmation

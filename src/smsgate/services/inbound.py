@@ -22,7 +22,7 @@ from smsgate.domain.keywords import Keyword
 from smsgate.services.clock import now_ms
 from smsgate.services.opt_outs import KEYWORD, changing_lists, opt_in, opt_out
 from smsgate.services.sending import SendCommand, SendingService
-from smsgate.store import accounts, inbound, inbound_settings, numbers, outbox
+from smsgate.store import accounts, inbound, inbound_settings, messages, numbers, outbox
 from smsgate.store.database import Database, Tx
 from smsgate.store.engine import Conn
 from smsgate.store.ids import id_floor
@@ -33,6 +33,7 @@ log = structlog.get_logger(__name__)
 
 MAX_PAGE = 1000
 SWEEP_S = 30.0  # how often parts whose siblings never came are looked for
+ANSWER_QUIET_MS = 10 * 60 * 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,14 +207,19 @@ class InboundService:
                 ),
             ],
         )
-        if keyword is Keyword.STOP:
-            await opt_out(tx, self._index, account_id, sms.sender, KEYWORD, sms.at_ms)
-        elif keyword is Keyword.START:
-            await opt_in(tx, self._index, account_id, sms.sender, KEYWORD, sms.at_ms)
-        answer = settings.rules.reply_to(keyword) if keyword else None
-        if answer is None:
+        if keyword is None:
             return inbound_id, set()
-        return inbound_id, await self._answer(tx, account_id, sms, answer)
+        # A repeated STOP or START changes nothing and is not answered again: an answering
+        # machine (or a simulator answering everything) must not start a ping-pong.
+        changed = True
+        if keyword is Keyword.STOP:
+            changed = await opt_out(tx, self._index, account_id, sms.sender, KEYWORD, sms.at_ms)
+        elif keyword is Keyword.START:
+            changed = await opt_in(tx, self._index, account_id, sms.sender, KEYWORD, sms.at_ms)
+        answer = settings.rules.reply_to(keyword)
+        if answer is None or not changed:
+            return inbound_id, set()
+        return inbound_id, await self._answer(tx, account_id, sms, keyword, answer)
 
     async def _route(
         self, conn: Conn, sms: _Whole
@@ -237,13 +243,23 @@ class InboundService:
             answered = None
         return account_id, answered, settings
 
-    async def _answer(self, tx: Tx, account_id: int, sms: _Whole, text: str) -> set[str]:
+    async def _answer(
+        self, tx: Tx, account_id: int, sms: _Whole, keyword: Keyword, text: str
+    ) -> set[str]:
         account = await accounts.account_by_id(tx.conn, account_id)
         if account is None or not account.active or account.test_mode:
             return set()
+        # One answer per keyword and subscriber within the quiet period, however often
+        # they write it (HELP, HELP, HELP...).
+        tag = f"auto:{keyword.value}"
+        since = id_floor(sms.at_ms - ANSWER_QUIET_MS)
+        if await messages.sent_recently(tx.conn, account_id, sms.sender, tag, since):
+            return set()
         try:
             return await self._sending.stage_reply(
-                tx, account, SendCommand(to=(sms.sender,), text=text, sender=sms.recipient)
+                tx,
+                account,
+                SendCommand(to=(sms.sender,), text=text, sender=sms.recipient, client_ref=tag),
             )
         except DomainError as err:
             # The keyword itself took effect; only the courtesy answer could not be sent.

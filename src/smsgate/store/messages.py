@@ -117,6 +117,25 @@ async def find(conn: Conn, account_id: int, flt: MessageFilter, limit: int) -> l
     return [_message(r) for r in rows]
 
 
+async def sent_recently(
+    conn: Conn, account_id: int, recipient: str, client_ref: str, since_id: int
+) -> bool:
+    """Whether the account sent `recipient` a message with `client_ref` since `since_id`."""
+    row = (
+        await conn.execute(
+            select(messages.c.id)
+            .where(
+                messages.c.recipient == recipient,
+                messages.c.id >= since_id,
+                messages.c.account_id == account_id,
+                messages.c.client_ref == client_ref,
+            )
+            .limit(1)
+        )
+    ).first()
+    return row is not None
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
     """A status a message should move to; applied only if the status rules allow it."""
