@@ -148,3 +148,29 @@ async def test_many_first_requests_with_a_wrong_secret_are_all_refused(gw: Runni
     async with gw.as_key(f"{key.key_id}.wrong") as client:
         answers = await asyncio.gather(*(client.get("/v1/messages") for _ in range(20)))
     assert {a.status_code for a in answers} == {401}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("PUT", "/v1/settings/inbound", b"{"),
+        ("PUT", "/v1/settings/inbound", b'{"stop_words": "STOP"}'),
+        ("PUT", "/v1/settings/inbound", b'{"stop_words": [], "start_words": [], "x": 1}'),
+        ("PUT", "/v1/settings/inbound", b"\xff\xfe\x00garbage"),
+        ("GET", "/v1/inbound?cursor=12345678901234567890123", b""),
+        ("GET", "/v1/inbound?reply_to=abc", b""),
+        ("GET", "/v1/inbound?from=xyz", b""),
+        ("GET", "/v1/inbound?since=2026-01-01T00:00:00", b""),
+        ("GET", "/v1/inbound/" + "9" * 30, b""),
+        ("PUT", "/v1/opt-outs/" + "1" * 300, b""),
+        ("GET", "/v1/opt-outs?limit=0", b""),
+    ],
+)
+async def test_bad_input_to_the_inbound_and_opt_out_routes_is_a_4xx(
+    gw: Running, method: str, path: str, body: bytes
+) -> None:
+    response = await gw.client.request(
+        method, path, content=body, headers={"content-type": "application/json"}
+    )
+    assert 400 <= response.status_code < 500, response.text
+    assert response.json()["error"]["code"]
