@@ -13,6 +13,7 @@ from typing import Any
 
 from peers import PeerResult
 from scenarios import BulkResult, EndToEndResult, SingleResult
+from webhooks import WebhookResult
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
@@ -33,6 +34,8 @@ SINGLE_ACCEPTED = Target(8_000, at_least=True)
 BULK_SECONDS = Target(2, at_least=False)
 BULK_PEAK_RSS_MB = Target(400, at_least=False)
 E2E_RATE = Target(5_000, at_least=True)
+WEBHOOK_RATE = Target(5_000, at_least=True)
+WEBHOOK_P99_MS = Target(200, at_least=False)
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ def figures(
     bulk: BulkResult | None,
     e2e: EndToEndResult | None,
     peers: list[PeerResult],
+    hooks: WebhookResult | None = None,
 ) -> list[Figure]:
     rows: list[Figure] = []
     if single is not None:
@@ -77,6 +81,14 @@ def figures(
             Figure("e2e: first accept -> last delivered", e2e.messages_per_s, "msg/s", E2E_RATE),
             Figure(f"e2e: delivered of {e2e.messages:,}", e2e.delivered, ""),
             Figure("e2e: time to accept all", e2e.accept_seconds, "s"),
+        ]
+    if hooks is not None:
+        rows += [
+            Figure("webhooks: events delivered", hooks.events_per_s, "/s", WEBHOOK_RATE),
+            Figure("webhooks: offered", hooks.offered_events_per_s, "/s"),
+            Figure("webhooks: delay p50", hooks.delay_p50_ms, "ms"),
+            Figure("webhooks: delay p99", hooks.delay_p99_ms, "ms", WEBHOOK_P99_MS),
+            Figure(f"webhooks: received of {hooks.events_expected:,}", hooks.events_received, ""),
         ]
     for peer in peers:
         rows += [

@@ -1,6 +1,6 @@
 """Benchmark smsgate's send path, optionally beside Kannel and Jasmin, in one run.
 
-    ./.venv/bin/python bench/run.py [--only single,bulk,e2e] [--with-peers]
+    ./.venv/bin/python bench/run.py [--only single,bulk,e2e,webhooks] [--with-peers]
 
 Each scenario gets its own freshly started server, so one scenario's backlog never slows the
 next. Peers run after smsgate has stopped: on a small machine they would otherwise share CPUs.
@@ -21,10 +21,11 @@ from typing import Any
 
 import report
 import scenarios
+import webhooks
 from peers import PEERS, PeerResult, run_peer
 from smsgate_server import RunningServer, smsgate_server
 
-SCENARIOS = ("single", "bulk", "e2e")
+SCENARIOS = ("single", "bulk", "e2e", "webhooks")
 LOG_DIR = Path(__file__).resolve().parent / ".work" / "smsgate"
 BUSY_LOAD = 0.5
 
@@ -65,6 +66,7 @@ def main() -> int:
         ),
         "bulk": scenarios.bulk,
         "e2e": scenarios.end_to_end,
+        "webhooks": webhooks.webhooks,
     }
     results: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -92,7 +94,11 @@ def main() -> int:
                 progress(f"{peer}: FAILED\n{errors[peer]}")
 
     rows = report.figures(
-        results.get("single"), results.get("bulk"), results.get("e2e"), peer_results
+        results.get("single"),
+        results.get("bulk"),
+        results.get("e2e"),
+        peer_results,
+        results.get("webhooks"),
     )
     if rows:
         report.print_table(rows)

@@ -16,6 +16,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 from urllib.parse import unquote, urlsplit
 
 import httptools
@@ -76,8 +77,8 @@ class _Connection(asyncio.Protocol):
     # asyncio.Protocol
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # uvloop's transports implement asyncio.Transport without subclassing it.
+        self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         self._got_bytes = True
