@@ -32,12 +32,17 @@ class Recorder:
         self.first = 0.0
         self.last = 0.0
         self.unsigned = 0
+        self.created_first = float("inf")
+        self.created_last = 0.0
 
     def record(self, path: str, body: bytes, signed: bool) -> None:
         now = time.time()
         start = body.find(_CREATED) + len(_CREATED)
         created = datetime.fromisoformat(body[start : body.index(b'"', start)].decode())
-        self.delays_ms.append((now - created.timestamp()) * 1000)
+        at = created.timestamp()
+        self.delays_ms.append((now - at) * 1000)
+        self.created_first = min(self.created_first, at)
+        self.created_last = max(self.created_last, at)
         self.paths[path] = self.paths.get(path, 0) + 1
         self.first = self.first or now
         self.last = now
@@ -51,6 +56,8 @@ class Recorder:
             "delays_ms": self.delays_ms,
             "paths": len(self.paths),
             "unsigned": self.unsigned,
+            "created_first": self.created_first if self.delays_ms else 0.0,
+            "created_last": self.created_last,
         }
 
 

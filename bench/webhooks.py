@@ -51,6 +51,9 @@ class WebhookResult:
     events_expected: int
     events_received: int
     complete: bool
+    # The rate the gateway made the status changes at (their created_at), to compare with the
+    # rate they reached the receiver at: equal rates and a flat delay mean delivery kept up.
+    events_created_per_s: float
     events_per_s: float
     delay_p50_ms: float
     delay_p99_ms: float
@@ -171,6 +174,7 @@ def webhooks(
     delays = sorted(stats["delays_ms"])  # type: ignore[arg-type]
     count = len(delays)
     span = float(stats["last"]) - float(stats["first"])  # type: ignore[arg-type]
+    made = float(stats["created_last"]) - float(stats["created_first"])  # type: ignore[arg-type]
     return WebhookResult(
         accounts=ACCOUNTS,
         endpoints_reached=int(stats["paths"]),  # type: ignore[call-overload]
@@ -180,6 +184,7 @@ def webhooks(
         events_expected=expected,
         events_received=count,
         complete=count >= expected,
+        events_created_per_s=count / made if made > 0 else 0.0,
         events_per_s=count / span if span > 0 else 0.0,
         delay_p50_ms=statistics.median(delays) if delays else 0.0,
         delay_p99_ms=delays[int(0.99 * (count - 1))] if delays else 0.0,
