@@ -136,7 +136,7 @@ class Fanout:
             loaded = await repo.active_endpoints(tx.conn, missing) if missing else {}
             planned = plan(rows, {**subscriptions, **{a: tuple(e) for a, e in loaded.items()}})
             queued_at = now_ms()
-            ids = await repo.add_deliveries(tx.conn, planned, queued_at)
+            ids = await repo.add_deliveries(tx, planned, queued_at)
             await repo.move_cursor(tx.conn, CURSOR, rows[-1].id)
             return _Batch(rows, planned, ids, queued_at, loaded)
 

@@ -202,6 +202,10 @@ class Sender:
             target.dropped = True
             if target.timer is not None:
                 target.timer.cancel()
+            # Their rows are deleted; an outcome written later could land on a new row that
+            # reused the id.
+            for delivery_id in target.items:
+                self._unflushed.pop(delivery_id, None)
 
     def queued(self) -> int:
         """Deliveries held in memory (for tests and the benchmark)."""
@@ -348,6 +352,8 @@ class Sender:
     ) -> None:
         assert self._loop is not None
         target.in_flight -= 1
+        if target.dropped:
+            return
         now = self._loop.time()
         at_ms = now_ms()
         d.attempts += 1
