@@ -392,3 +392,50 @@ async def test_a_delivery_pending_at_a_stop_goes_out_after_the_restart(
     async with restarted(settings):
         await receiver.wait_until(lambda: len(receiver.received) == 2)
     assert statuses_by_message(receiver.received) == {message_id: ["sent", "delivered"]}
+
+
+async def pending_count(gw: Running, endpoint_id: str) -> int:
+    response = await gw.client.get(
+        f"/v1/webhooks/{endpoint_id}/deliveries", params={"state": "pending", "limit": 1000}
+    )
+    return len(response.json()["data"])
+
+
+async def test_a_backlog_larger_than_the_memory_queue_arrives_whole_and_in_order(
+    database_url: str, tmp_path: Path, receiver: Receiver
+) -> None:
+    settings = fast_settings(database_url, tmp_path, queue_per_endpoint=10)
+    async for gw in start_gateway(settings):
+        endpoint = await add_endpoint(gw, receiver.url("/hooks"))
+        receiver.modes["/hooks"] = FAIL
+        ids = await send(gw, 30)
+        for message_id in ids:
+            await gw.wait_for_status(message_id, {"delivered"})
+        deadline = time.monotonic() + 10
+        while await pending_count(gw, endpoint["id"]) < 60 and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert gw.gateway.webhook_sender.queued() <= 10
+        receiver.modes["/hooks"] = OK
+        await receiver.wait_until(lambda: len(receiver.received) == 60)
+        assert statuses_by_message(receiver.received) == {m: ["sent", "delivered"] for m in ids}
+
+
+async def test_a_restart_resumes_a_backlog_larger_than_the_memory_queue(
+    database_url: str, tmp_path: Path, receiver: Receiver
+) -> None:
+    settings = fast_settings(database_url, tmp_path, queue_per_endpoint=10)
+    async for gw in start_gateway(settings):
+        endpoint = await add_endpoint(gw, receiver.url("/hooks"))
+        receiver.modes["/hooks"] = FAIL
+        ids = await send(gw, 20)
+        for message_id in ids:
+            await gw.wait_for_status(message_id, {"delivered"})
+        deadline = time.monotonic() + 10
+        while await pending_count(gw, endpoint["id"]) < 40 and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+    receiver.modes["/hooks"] = OK
+    async with restarted(settings) as gateway:
+        await asyncio.sleep(0.05)
+        assert gateway.webhook_sender.queued() <= 10
+        await receiver.wait_until(lambda: len(receiver.received) == 40)
+    assert statuses_by_message(receiver.received) == {m: ["sent", "delivered"] for m in ids}
