@@ -3,7 +3,7 @@ request, nothing else (no redirects, no proxies, no cookies).
 
 httpx did 1,600 requests/s on one connection and 200/s with 50 requests in flight on this
 machine; this client, on asyncio protocols with httptools' C parser, does over 50,000/s in the
-same test (docs/decisions/0006-webhook-http-client.md).
+same test (docs/decisions/0007-webhook-http-client.md).
 """
 
 from __future__ import annotations
