@@ -66,6 +66,11 @@ class StoreView(ABC):
         )
         return int(found[0][0])
 
+    async def webhook_deliveries(self) -> dict[str, int]:
+        """Webhook deliveries by state."""
+        found = await self._fetch("SELECT state, count(*) FROM webhook_deliveries GROUP BY state")
+        return {state: int(count) for state, count in found}
+
     @abstractmethod
     async def _fetch(self, sql: str) -> list[tuple[Any, ...]]: ...
 
