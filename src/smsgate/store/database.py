@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import structlog
 from sqlalchemy import Table
 
 from smsgate.store.bulk import insert_rows
@@ -29,6 +30,7 @@ from smsgate.store.ids import IdGenerator
 from smsgate.store.migrate import upgrade
 
 T = TypeVar("T")
+log = structlog.get_logger(__name__)
 
 
 @dataclass
@@ -189,7 +191,10 @@ class Database:
             await tx.flush()
         for table in tx.inserted:
             for callback in self._on_commit.get(table, ()):
-                callback()
+                try:
+                    callback()
+                except Exception:  # the jobs are committed: they must not be run again
+                    log.exception("commit listener failed", table=table)
         return results
 
 

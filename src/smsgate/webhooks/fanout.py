@@ -91,6 +91,7 @@ class Fanout:
         self._task = asyncio.create_task(self._run(), name="webhook-fanout")
 
     async def stop(self) -> None:
+        self._loop = None  # commits from now on wake nobody
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -99,16 +100,19 @@ class Fanout:
 
     def _committed(self) -> None:
         """Called on the store thread after a commit that wrote outbox events."""
-        if not self._signalled and self._loop is not None:
-            self._signalled = True
-            self._loop.call_soon_threadsafe(self._wake.set)
+        loop = self._loop
+        if self._signalled or loop is None or loop.is_closed():
+            return
+        self._signalled = True
+        with contextlib.suppress(RuntimeError):  # the loop closed just now: nobody to wake
+            loop.call_soon_threadsafe(self._wake.set)
 
     async def _run(self) -> None:
-        assert self._loop is not None
+        loop = asyncio.get_running_loop()
         last = -math.inf
         while True:
-            await asyncio.sleep(max(0.0, last + MIN_INTERVAL_S - self._loop.time()))
-            last = self._loop.time()
+            await asyncio.sleep(max(0.0, last + MIN_INTERVAL_S - loop.time()))
+            last = loop.time()
             self._wake.clear()
             self._signalled = False
             try:

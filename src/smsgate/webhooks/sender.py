@@ -281,8 +281,10 @@ class Sender:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         self._arm(target, now)
-        if target.idle:
-            self._targets.pop(target.key, None)
+        if target.idle and self._targets.get(target.key) is target:
+            # A timer of an emptied queue may still fire; it must not remove a newer queue
+            # of the same target.
+            del self._targets[target.key]
 
     def _arm(self, target: _Target, now: float) -> None:
         """Set the target's timer for its next due delivery or the end of its cooldown."""
