@@ -89,6 +89,7 @@ def figures(
             Figure("webhooks: delay p50", hooks.delay_p50_ms, "ms"),
             Figure("webhooks: delay p99", hooks.delay_p99_ms, "ms", WEBHOOK_P99_MS),
             Figure(f"webhooks: received of {hooks.events_expected:,}", hooks.events_received, ""),
+            Figure("webhooks: backlog drained (sender alone)", hooks.backlog_drained_per_s, "/s"),
         ]
     for peer in peers:
         rows += [

@@ -34,7 +34,7 @@ IDLE_POLL_S = 1.0
 # Under load a wake comes with nearly every group commit; each fan-out costs four statements
 # however few events it finds, so runs are spaced this much apart (a wake after a quiet spell
 # runs at once).
-MIN_INTERVAL_S = 0.01
+MIN_INTERVAL_S = 0.025
 ERROR_PAUSE_S = 1.0
 
 

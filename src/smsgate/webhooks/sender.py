@@ -51,7 +51,7 @@ class SenderSettings:
     breaker_threshold: int = 5
     breaker_cooldown_s: float = 1.0
     breaker_cooldown_cap_s: float = 300.0
-    flush_delay_s: float = 0.02  # outcomes gathered this long into one write
+    flush_delay_s: float = 0.05  # outcomes gathered this long into one write
 
 
 @dataclass(slots=True, eq=False)
