@@ -145,40 +145,35 @@ async def test_an_endpoint_down_for_a_while_then_up_gets_every_event_in_order_pe
     assert statuses_by_message(receiver.received) == {m: ["sent", "delivered"] for m in ids}
 
 
-async def test_500_answers_are_retried_until_accepted(gw: Running, receiver: Receiver) -> None:
+async def misbehaves_then_recovers(gw: Running, receiver: Receiver, mode: str, tries: int) -> str:
+    """One message to an endpoint that fails (`mode`) until it has had `tries` requests, then
+    answers; the message id, once both its events have arrived."""
     await add_endpoint(gw, receiver.url("/hooks"))
-    receiver.modes["/hooks"] = FAIL
+    receiver.modes["/hooks"] = mode
     [message_id] = await send(gw)
-    await receiver.wait_until(lambda: len(receiver.failed) >= 4)
+    misses = receiver.hung if mode == HANG else receiver.failed
+    await receiver.wait_until(lambda: len(misses) >= tries)
     receiver.modes["/hooks"] = OK
     await receiver.wait_until(lambda: len(receiver.received) == 2)
+    return message_id
+
+
+async def test_500_answers_are_retried_until_accepted(gw: Running, receiver: Receiver) -> None:
+    message_id = await misbehaves_then_recovers(gw, receiver, FAIL, 4)
     assert statuses_by_message(receiver.received) == {message_id: ["sent", "delivered"]}
 
 
 async def test_an_answer_slower_than_the_timeout_is_retried(
     gw: Running, receiver: Receiver
 ) -> None:
-    await add_endpoint(gw, receiver.url("/hooks"))
-    receiver.modes["/hooks"] = HANG
-    [message_id] = await send(gw)
-    await receiver.wait_until(lambda: len(receiver.hung) >= 2)
-    receiver.modes["/hooks"] = OK
-    await receiver.wait_until(lambda: len(receiver.received) == 2)
+    message_id = await misbehaves_then_recovers(gw, receiver, HANG, 2)
+    # The same event again each time: the first try timed out and was retried.
+    assert len({r.json()["id"] for r in receiver.hung}) == 1
     assert statuses_by_message(receiver.received) == {message_id: ["sent", "delivered"]}
-    log = (await gw.client.get("/v1/webhooks")).json()["data"]
-    deliveries = (await gw.client.get(f"/v1/webhooks/{log[0]['id']}/deliveries")).json()
-    assert any("no answer within" in (d["last_error"] or "") for d in deliveries["data"]) or all(
-        d["state"] == "delivered" for d in deliveries["data"]
-    )
 
 
 async def test_every_retry_carries_the_same_body(gw: Running, receiver: Receiver) -> None:
-    await add_endpoint(gw, receiver.url("/hooks"))
-    receiver.modes["/hooks"] = FAIL
-    await send(gw)
-    await receiver.wait_until(lambda: len(receiver.failed) >= 3)
-    receiver.modes["/hooks"] = OK
-    await receiver.wait_until(lambda: len(receiver.received) == 2)
+    await misbehaves_then_recovers(gw, receiver, FAIL, 3)
     first_event = receiver.received[0].json()["id"]
     tries = [r.body for r in receiver.failed + receiver.received if r.json()["id"] == first_event]
     assert len(tries) >= 2 and len(set(tries)) == 1
@@ -287,17 +282,26 @@ async def dead_letters(gw: Running, **params: Any) -> list[dict[str, Any]]:
     return data
 
 
+async def killed_by_failures(
+    gw: Running, receiver: Receiver
+) -> tuple[dict[str, Any], str, list[dict[str, Any]]]:
+    """An endpoint that answers 500 until both events of a message are dead letters: the
+    endpoint, the message id and the dead letters."""
+    endpoint = await add_endpoint(gw, receiver.url("/hooks"))
+    receiver.modes["/hooks"] = FAIL
+    [message_id] = await send(gw)
+    deadline = time.monotonic() + 10
+    while len(dead := await dead_letters(gw)) < 2 and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    return endpoint, message_id, dead
+
+
 async def test_exhausted_retries_land_in_dead_letters_and_a_replay_delivers_them(
     database_url: str, tmp_path: Path, receiver: Receiver
 ) -> None:
     settings = fast_settings(database_url, tmp_path, retry_for_s=0.3)
     async for gw in start_gateway(settings):
-        endpoint = await add_endpoint(gw, receiver.url("/hooks"))
-        receiver.modes["/hooks"] = FAIL
-        [message_id] = await send(gw)
-        deadline = time.monotonic() + 10
-        while len(dead := await dead_letters(gw)) < 2 and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
+        endpoint, message_id, dead = await killed_by_failures(gw, receiver)
         assert {d["event"]["data"]["status"] for d in dead} == {"sent", "delivered"}
         assert all(d["state"] == "dead" and d["endpoint_id"] == endpoint["id"] for d in dead)
         # A chain's later event may die untried while the circuit is open.
@@ -317,12 +321,7 @@ async def test_one_dead_letter_can_be_replayed_alone(
 ) -> None:
     settings = fast_settings(database_url, tmp_path, retry_for_s=0.3)
     async for gw in start_gateway(settings):
-        await add_endpoint(gw, receiver.url("/hooks"))
-        receiver.modes["/hooks"] = FAIL
-        await send(gw)
-        deadline = time.monotonic() + 10
-        while len(dead := await dead_letters(gw)) < 2 and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
+        _, _, dead = await killed_by_failures(gw, receiver)
         receiver.modes["/hooks"] = OK
         response = await gw.client.post(f"/v1/webhooks/dead-letters/{dead[0]['id']}/replay")
         assert response.json() == {"replayed": 1}
@@ -394,11 +393,21 @@ async def test_a_delivery_pending_at_a_stop_goes_out_after_the_restart(
     assert statuses_by_message(receiver.received) == {message_id: ["sent", "delivered"]}
 
 
-async def pending_count(gw: Running, endpoint_id: str) -> int:
-    response = await gw.client.get(
-        f"/v1/webhooks/{endpoint_id}/deliveries", params={"state": "pending", "limit": 1000}
-    )
-    return len(response.json()["data"])
+async def pile_up(gw: Running, receiver: Receiver, messages: int) -> list[str]:
+    """Send `messages` to a failing endpoint and wait until both events of each are pending."""
+    endpoint = await add_endpoint(gw, receiver.url("/hooks"))
+    receiver.modes["/hooks"] = FAIL
+    ids = await send(gw, messages)
+    for message_id in ids:
+        await gw.wait_for_status(message_id, {"delivered"})
+    path = f"/v1/webhooks/{endpoint['id']}/deliveries"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        page = await gw.client.get(path, params={"state": "pending", "limit": 1000})
+        if len(page.json()["data"]) >= 2 * messages:
+            break
+        await asyncio.sleep(0.05)
+    return ids
 
 
 async def test_a_backlog_larger_than_the_memory_queue_arrives_whole_and_in_order(
@@ -406,14 +415,7 @@ async def test_a_backlog_larger_than_the_memory_queue_arrives_whole_and_in_order
 ) -> None:
     settings = fast_settings(database_url, tmp_path, queue_per_endpoint=10)
     async for gw in start_gateway(settings):
-        endpoint = await add_endpoint(gw, receiver.url("/hooks"))
-        receiver.modes["/hooks"] = FAIL
-        ids = await send(gw, 30)
-        for message_id in ids:
-            await gw.wait_for_status(message_id, {"delivered"})
-        deadline = time.monotonic() + 10
-        while await pending_count(gw, endpoint["id"]) < 60 and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
+        ids = await pile_up(gw, receiver, 30)
         assert gw.gateway.webhook_sender.queued() <= 10
         receiver.modes["/hooks"] = OK
         await receiver.wait_until(lambda: len(receiver.received) == 60)
@@ -425,14 +427,7 @@ async def test_a_restart_resumes_a_backlog_larger_than_the_memory_queue(
 ) -> None:
     settings = fast_settings(database_url, tmp_path, queue_per_endpoint=10)
     async for gw in start_gateway(settings):
-        endpoint = await add_endpoint(gw, receiver.url("/hooks"))
-        receiver.modes["/hooks"] = FAIL
-        ids = await send(gw, 20)
-        for message_id in ids:
-            await gw.wait_for_status(message_id, {"delivered"})
-        deadline = time.monotonic() + 10
-        while await pending_count(gw, endpoint["id"]) < 40 and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
+        ids = await pile_up(gw, receiver, 20)
     receiver.modes["/hooks"] = OK
     async with restarted(settings) as gateway:
         await asyncio.sleep(0.05)
