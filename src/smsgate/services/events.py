@@ -6,11 +6,10 @@ import asyncio
 from collections.abc import AsyncIterator
 
 from smsgate.domain.account import Account
-from smsgate.domain.errors import DomainError, ErrorCode
+from smsgate.services.paging import MAX_PAGE, check_limit
 from smsgate.store import outbox
 from smsgate.store.database import Database
 
-MAX_PAGE = 1000
 # A live stream looks for new events this often while there are none.
 STREAM_POLL_S = 0.2
 
@@ -26,10 +25,7 @@ class EventLog:
         self._closing = True
 
     async def page(self, account: Account, after: int, limit: int) -> list[outbox.Event]:
-        if not 1 <= limit <= MAX_PAGE:
-            raise DomainError(
-                ErrorCode.INVALID_FIELD, f"limit must be between 1 and {MAX_PAGE}", field="limit"
-            )
+        check_limit(limit)
         return await self._db.read(lambda conn: outbox.after(conn, account.id, after, limit))
 
     async def follow(self, account: Account, after: int) -> AsyncIterator[outbox.Event]:

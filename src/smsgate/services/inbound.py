@@ -21,6 +21,7 @@ from smsgate.domain.inbound import (
 from smsgate.domain.keywords import Keyword
 from smsgate.services.clock import now_ms
 from smsgate.services.opt_outs import KEYWORD, changing_lists, opt_in, opt_out
+from smsgate.services.paging import check_limit, cut
 from smsgate.services.sending import SendCommand, SendingService
 from smsgate.store import accounts, inbound, inbound_settings, messages, numbers, outbox
 from smsgate.store.database import Database, Tx
@@ -31,7 +32,6 @@ from smsgate.store.opt_outs import OptOutIndex
 
 log = structlog.get_logger(__name__)
 
-MAX_PAGE = 1000
 SWEEP_S = 30.0  # how often parts whose siblings never came are looked for
 ANSWER_QUIET_MS = 10 * 60 * 1000
 
@@ -147,14 +147,9 @@ class InboundService:
         self, account: Account, flt: inbound.InboundFilter, limit: int
     ) -> tuple[list[inbound.Inbound], int | None]:
         """A page, newest first, and the cursor for the next page (None at the end)."""
-        if not 1 <= limit <= MAX_PAGE:
-            raise DomainError(
-                ErrorCode.INVALID_FIELD, f"limit must be between 1 and {MAX_PAGE}", field="limit"
-            )
-        page = await self._db.read(lambda conn: inbound.find(conn, account.id, flt, limit + 1))
-        if len(page) > limit:
-            return page[:limit], page[limit - 1].id
-        return page, None
+        check_limit(limit)
+        rows = await self._db.read(lambda conn: inbound.find(conn, account.id, flt, limit + 1))
+        return cut(rows, limit, lambda m: m.id)
 
     async def numbers(self, account: Account) -> list[numbers.OwnedNumber]:
         return await self._db.read(lambda conn: numbers.listed(conn, account.id))

@@ -9,6 +9,7 @@ from smsgate.domain.errors import DomainError, ErrorCode
 from smsgate.domain.keywords import KeywordRules, parse_words
 from smsgate.domain.phone import normalize
 from smsgate.services.clock import now_ms
+from smsgate.services.paging import check_limit, cut
 from smsgate.store import inbound_settings, opt_outs, outbox
 from smsgate.store.database import Database, Job, Tx
 from smsgate.store.inbound_settings import InboundSettings
@@ -16,7 +17,6 @@ from smsgate.store.opt_outs import OptOutIndex
 
 T = TypeVar("T")
 
-MAX_PAGE = 1000
 KEYWORD = "keyword"
 API = "api"
 
@@ -80,12 +80,13 @@ class OptOutService:
         self._db = db
         self._index = index
 
-    async def page(self, account: Account, after: str | None, limit: int) -> list[opt_outs.OptOut]:
-        if not 1 <= limit <= MAX_PAGE:
-            raise DomainError(
-                ErrorCode.INVALID_FIELD, f"limit must be between 1 and {MAX_PAGE}", field="limit"
-            )
-        return await self._db.read(lambda conn: opt_outs.page(conn, account.id, after, limit))
+    async def page(
+        self, account: Account, after: str | None, limit: int
+    ) -> tuple[list[opt_outs.OptOut], str | None]:
+        """A page in number order and the cursor for the next (None at the end)."""
+        check_limit(limit)
+        rows = await self._db.read(lambda conn: opt_outs.page(conn, account.id, after, limit + 1))
+        return cut(rows, limit, lambda o: o.number)
 
     async def get(self, account: Account, raw: str) -> opt_outs.OptOut:
         number = _number(account, raw)

@@ -8,11 +8,10 @@ from smsgate.domain.account import Account
 from smsgate.domain.errors import DomainError, ErrorCode
 from smsgate.domain.message import Message
 from smsgate.services.clock import now_ms
+from smsgate.services.paging import check_limit, cut
 from smsgate.store import messages, parts
 from smsgate.store.database import Database, Tx
 from smsgate.store.engine import Conn
-
-MAX_PAGE = 1000
 
 
 class MessageQueries:
@@ -37,14 +36,9 @@ class MessageQueries:
         self, account: Account, flt: messages.MessageFilter, limit: int
     ) -> tuple[list[Message], int | None]:
         """A page, newest first, and the cursor for the next page (None at the end)."""
-        if not 1 <= limit <= MAX_PAGE:
-            raise DomainError(
-                ErrorCode.INVALID_FIELD, f"limit must be between 1 and {MAX_PAGE}", field="limit"
-            )
-        page = await self._db.read(lambda conn: messages.find(conn, account.id, flt, limit + 1))
-        if len(page) > limit:
-            return page[:limit], page[limit - 1].id
-        return page, None
+        check_limit(limit)
+        rows = await self._db.read(lambda conn: messages.find(conn, account.id, flt, limit + 1))
+        return cut(rows, limit, lambda m: m.id)
 
     async def cancel(self, account: Account, message_id: int) -> Message:
         async def job(tx: Tx) -> bool:

@@ -9,13 +9,13 @@ from smsgate.domain.account import Account
 from smsgate.domain.errors import DomainError, ErrorCode
 from smsgate.domain.urls import validate_callback_url
 from smsgate.services.clock import now_ms
+from smsgate.services.paging import check_limit, cut
 from smsgate.store import outbox
 from smsgate.store import webhooks as repo
 from smsgate.store.database import Database, Tx
 from smsgate.webhooks.directory import Directory, new_secret
 from smsgate.webhooks.sender import Sender
 
-MAX_PAGE = 1000
 MAX_ENDPOINTS = 100
 MAX_DESCRIPTION = 200
 STATES = (repo.PENDING, repo.DELIVERED, repo.DEAD)
@@ -45,14 +45,6 @@ def _description(description: str | None) -> str | None:
             field="description",
         )
     return description or None
-
-
-def _limit(limit: int) -> int:
-    if not 1 <= limit <= MAX_PAGE:
-        raise DomainError(
-            ErrorCode.INVALID_FIELD, f"limit must be between 1 and {MAX_PAGE}", field="limit"
-        )
-    return limit
 
 
 class WebhookService:
@@ -193,10 +185,10 @@ class WebhookService:
             raise DomainError(ErrorCode.INVALID_FIELD, "unknown event type", field="type")
         if endpoint_id is not None:
             await self.get(account, endpoint_id)
-        limit = _limit(limit)
+        check_limit(limit)
         flt = repo.DeliveryFilter(account.id, state, endpoint_id, False, event_type, before_id)
-        page = await self._db.read(lambda conn: repo.find_deliveries(conn, flt, limit))
-        return page, page[-1].id if len(page) == limit else None
+        rows = await self._db.read(lambda conn: repo.find_deliveries(conn, flt, limit + 1))
+        return cut(rows, limit, lambda d: d.id)
 
     async def replay(self, account: Account, delivery_id: int) -> None:
         """Send one dead letter again, with a fresh retry period."""

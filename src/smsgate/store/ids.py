@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import time
 
+from sqlalchemy import ColumnElement
+
 EPOCH_MS = 1_704_067_200_000
 _SEQ_BITS = 16
 _NODE_BITS = 6
@@ -48,3 +50,21 @@ class IdGenerator:
 def id_floor(epoch_ms: int) -> int:
     """Smallest id that can be created at `epoch_ms`: turns a time filter into an id range."""
     return max(epoch_ms - EPOCH_MS, 0) << _SHIFT
+
+
+def id_range(
+    column: ColumnElement[int],
+    *,
+    id_from: int | None,
+    id_to: int | None,
+    before_id: int | None,
+) -> list[ColumnElement[bool]]:
+    """Conditions for a newest-first listing: ids from `id_from` (inclusive) up to the lower
+    of `id_to` (a time filter) and `before_id` (the cursor), both exclusive."""
+    conditions = []
+    if id_from is not None:
+        conditions.append(column >= id_from)
+    upper = [b for b in (id_to, before_id) if b is not None]
+    if upper:
+        conditions.append(column < min(upper))
+    return conditions

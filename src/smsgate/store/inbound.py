@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Row, and_, delete, insert, select
 from smsgate.domain.inbound import InboundSms
 from smsgate.store.database import Tx
 from smsgate.store.engine import Conn
+from smsgate.store.ids import id_range
 from smsgate.store.schema import inbound_messages, inbound_parts, messages
 
 
@@ -96,11 +97,7 @@ async def find(conn: Conn, account_id: int, flt: InboundFilter, limit: int) -> l
         conditions.append(c.recipient == flt.recipient)
     if flt.reply_to is not None:
         conditions.append(c.reply_to == flt.reply_to)
-    if flt.id_from is not None:
-        conditions.append(c.id >= flt.id_from)
-    upper = [b for b in (flt.id_to, flt.before_id) if b is not None]
-    if upper:
-        conditions.append(c.id < min(upper))
+    conditions += id_range(c.id, id_from=flt.id_from, id_to=flt.id_to, before_id=flt.before_id)
     rows = await conn.execute(
         select(inbound_messages).where(and_(*conditions)).order_by(c.id.desc()).limit(limit)
     )

@@ -16,6 +16,7 @@ from smsgate.store import outbox
 from smsgate.store.bulk import in_chunks
 from smsgate.store.database import Tx
 from smsgate.store.engine import Conn
+from smsgate.store.ids import id_range
 from smsgate.store.schema import message_parts, messages
 
 INSERT_COLUMNS = (
@@ -106,11 +107,9 @@ async def find(conn: Conn, account_id: int, flt: MessageFilter, limit: int) -> l
         conditions.append(messages.c.recipient == flt.recipient)
     if flt.client_ref is not None:
         conditions.append(messages.c.client_ref == flt.client_ref)
-    if flt.id_from is not None:
-        conditions.append(messages.c.id >= flt.id_from)
-    upper = [b for b in (flt.id_to, flt.before_id) if b is not None]
-    if upper:
-        conditions.append(messages.c.id < min(upper))
+    conditions += id_range(
+        messages.c.id, id_from=flt.id_from, id_to=flt.id_to, before_id=flt.before_id
+    )
     rows = await conn.execute(
         select(messages).where(and_(*conditions)).order_by(messages.c.id.desc()).limit(limit)
     )

@@ -99,12 +99,8 @@ async def list_opt_outs(
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
 ) -> OptOutPage:
     account = await authenticated(request)
-    page = await gateway_of(request).opt_outs.page(account, cursor or None, limit + 1)
-    more = len(page) > limit
-    page = page[:limit]
-    return OptOutPage(
-        data=[_opt_out_out(o) for o in page], next_cursor=page[-1].number if more else None
-    )
+    page, next_number = await gateway_of(request).opt_outs.page(account, cursor or None, limit)
+    return OptOutPage(data=[_opt_out_out(o) for o in page], next_cursor=next_number)
 
 
 @get("/opt-outs/{number:str}", summary="Whether a number opted out", tags=["opt-outs"])

@@ -10,7 +10,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from smsgate.domain.errors import DomainError, ErrorCode
 from smsgate.http.native import render
-from smsgate.http.native.routes import authenticated, gateway_of, parse_cursor
+from smsgate.http.native.routes import authenticated, gateway_of, parse_cursor, parse_id
 from smsgate.http.native.webhook_schemas import (
     DeliveryOut,
     DeliveryPage,
@@ -32,12 +32,6 @@ Limit = Annotated[int, QueryParameter(ge=1, le=1000)]
 
 def _service(request: AnyRequest) -> WebhookService:
     return gateway_of(request).webhooks
-
-
-def _id(raw: str, what: str) -> int:
-    if not raw.isdigit() or len(raw) > 19:
-        raise DomainError(ErrorCode.NOT_FOUND, f"no {what} {raw}")
-    return int(raw)
 
 
 def _endpoint_filter(raw: str | None) -> int | None:
@@ -102,7 +96,7 @@ async def list_endpoints(request: AnyRequest) -> EndpointList:
 @get("/webhooks/{endpoint_id:str}", summary="One endpoint")
 async def get_endpoint(request: AnyRequest, endpoint_id: FromPath[str]) -> EndpointOut:
     account = await authenticated(request)
-    return endpoint_out(await _service(request).get(account, _id(endpoint_id, "endpoint")))
+    return endpoint_out(await _service(request).get(account, parse_id(endpoint_id, "endpoint")))
 
 
 @patch("/webhooks/{endpoint_id:str}", summary="Change an endpoint's URL, events, state")
@@ -112,7 +106,7 @@ async def update_endpoint(
     account = await authenticated(request)
     endpoint = await _service(request).update(
         account,
-        _id(endpoint_id, "endpoint"),
+        parse_id(endpoint_id, "endpoint"),
         url=data.url,
         events=data.events,
         active=data.active,
@@ -124,7 +118,7 @@ async def update_endpoint(
 @delete("/webhooks/{endpoint_id:str}", summary="Remove an endpoint and its deliveries")
 async def delete_endpoint(request: AnyRequest, endpoint_id: FromPath[str]) -> None:
     account = await authenticated(request)
-    await _service(request).delete(account, _id(endpoint_id, "endpoint"))
+    await _service(request).delete(account, parse_id(endpoint_id, "endpoint"))
 
 
 @post(
@@ -134,7 +128,7 @@ async def delete_endpoint(request: AnyRequest, endpoint_id: FromPath[str]) -> No
 )
 async def rotate_endpoint_secret(request: AnyRequest, endpoint_id: FromPath[str]) -> EndpointOut:
     account = await authenticated(request)
-    endpoint = await _service(request).rotate_secret(account, _id(endpoint_id, "endpoint"))
+    endpoint = await _service(request).rotate_secret(account, parse_id(endpoint_id, "endpoint"))
     return endpoint_out(endpoint, with_secret=True)
 
 
@@ -151,7 +145,7 @@ async def endpoint_deliveries(
         account,
         limit,
         state=state_filter,
-        endpoint_id=_id(endpoint_id, "endpoint"),
+        endpoint_id=parse_id(endpoint_id, "endpoint"),
         before_id=parse_cursor(cursor, "cursor"),
     )
     return _page(page, next_id)
@@ -184,7 +178,7 @@ async def dead_letters(
 )
 async def replay_one(request: AnyRequest, delivery_id: FromPath[str]) -> ReplayResult:
     account = await authenticated(request)
-    await _service(request).replay(account, _id(delivery_id, "dead letter"))
+    await _service(request).replay(account, parse_id(delivery_id, "dead letter"))
     return ReplayResult(replayed=1)
 
 
