@@ -107,6 +107,18 @@ class Receiver:
             await self._server.wait_closed()
             self._server = None
 
+    def unique(self) -> list[Received]:
+        """What arrived, each event once per path: delivery is at least once, and a request
+        answered after the sender's timeout (a busy test machine) comes again."""
+        seen: set[tuple[str, object]] = set()
+        first: list[Received] = []
+        for r in self.received:
+            key = (r.path, r.json().get("id"))
+            if key not in seen:
+                seen.add(key)
+                first.append(r)
+        return first
+
     def on(self, path: str) -> list[Received]:
         return [r for r in self.received if r.path == path]
 

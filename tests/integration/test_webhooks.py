@@ -97,8 +97,8 @@ async def test_status_changes_reach_an_endpoint_signed_with_its_secret(
 ) -> None:
     endpoint = await add_endpoint(gw, receiver.url("/hooks"))
     [message_id] = await send(gw)
-    await receiver.wait_until(lambda: len(receiver.received) == 2)
-    assert statuses_by_message(receiver.received) == {message_id: ["sent", "delivered"]}
+    await receiver.wait_until(lambda: len(receiver.unique()) == 2)
+    assert statuses_by_message(receiver.unique()) == {message_id: ["sent", "delivered"]}
     for r in receiver.received:
         assert independent_verify(endpoint["secret"], r.headers["smsgate-signature"], r.body)
         assert r.headers["smsgate-event-id"] == r.json()["id"]
@@ -111,7 +111,7 @@ async def test_the_body_is_the_event_with_id_type_time_and_data(
 ) -> None:
     await add_endpoint(gw, receiver.url("/hooks"))
     [message_id] = await send(gw, client_ref="order-1")
-    await receiver.wait_until(lambda: len(receiver.received) == 2)
+    await receiver.wait_until(lambda: len(receiver.unique()) == 2)
     event = receiver.received[-1].json()
     assert set(event) == {"id", "type", "created_at", "data"}
     assert event["created_at"].endswith("Z")
@@ -126,7 +126,7 @@ async def test_a_signature_made_with_another_secret_does_not_verify(
 ) -> None:
     await add_endpoint(gw, receiver.url("/hooks"))
     await send(gw)
-    await receiver.wait_until(lambda: len(receiver.received) == 2)
+    await receiver.wait_until(lambda: len(receiver.unique()) == 2)
     r = receiver.received[0]
     assert not independent_verify("whsec_wrong", r.headers["smsgate-signature"], r.body)
 
@@ -141,8 +141,8 @@ async def test_an_endpoint_down_for_a_while_then_up_gets_every_event_in_order_pe
         await gw.wait_for_status(message_id, {"delivered"})
     await asyncio.sleep(0.5)  # retries and circuit openings pile up meanwhile
     await receiver.start()
-    await receiver.wait_until(lambda: len(receiver.received) >= 40)
-    assert statuses_by_message(receiver.received) == {m: ["sent", "delivered"] for m in ids}
+    await receiver.wait_until(lambda: len(receiver.unique()) >= 40)
+    assert statuses_by_message(receiver.unique()) == {m: ["sent", "delivered"] for m in ids}
 
 
 async def misbehaves_then_recovers(gw: Running, receiver: Receiver, mode: str, tries: int) -> str:
@@ -154,13 +154,13 @@ async def misbehaves_then_recovers(gw: Running, receiver: Receiver, mode: str, t
     misses = receiver.hung if mode == HANG else receiver.failed
     await receiver.wait_until(lambda: len(misses) >= tries)
     receiver.modes["/hooks"] = OK
-    await receiver.wait_until(lambda: len(receiver.received) == 2)
+    await receiver.wait_until(lambda: len(receiver.unique()) == 2)
     return message_id
 
 
 async def test_500_answers_are_retried_until_accepted(gw: Running, receiver: Receiver) -> None:
     message_id = await misbehaves_then_recovers(gw, receiver, FAIL, 4)
-    assert statuses_by_message(receiver.received) == {message_id: ["sent", "delivered"]}
+    assert statuses_by_message(receiver.unique()) == {message_id: ["sent", "delivered"]}
 
 
 async def test_an_answer_slower_than_the_timeout_is_retried(
@@ -169,7 +169,7 @@ async def test_an_answer_slower_than_the_timeout_is_retried(
     message_id = await misbehaves_then_recovers(gw, receiver, HANG, 2)
     # The same event again each time: the first try timed out and was retried.
     assert len({r.json()["id"] for r in receiver.hung}) == 1
-    assert statuses_by_message(receiver.received) == {message_id: ["sent", "delivered"]}
+    assert statuses_by_message(receiver.unique()) == {message_id: ["sent", "delivered"]}
 
 
 async def test_every_retry_carries_the_same_body(gw: Running, receiver: Receiver) -> None:
@@ -211,9 +211,9 @@ async def test_a_per_send_callback_gets_the_status_events_of_its_messages_only(
     [tracked] = await send(gw, 1, status_callback=receiver.url("/cb"))
     untracked = await send(gw, 1)
     await gw.wait_for_status(untracked[0], {"delivered"})
-    await receiver.wait_until(lambda: len(receiver.on("/cb")) == 2)
+    await receiver.wait_until(lambda: len(receiver.on("/cb")) >= 2)
     await asyncio.sleep(0.2)
-    assert statuses_by_message(receiver.received) == {tracked: ["sent", "delivered"]}
+    assert statuses_by_message(receiver.unique()) == {tracked: ["sent", "delivered"]}
     secret = (await gw.client.get("/v1/callbacks/secret")).json()["secret"]
     assert all(
         independent_verify(secret, r.headers["smsgate-signature"], r.body)
@@ -228,7 +228,7 @@ async def test_a_rotated_callback_secret_signs_what_follows(
     new = (await gw.client.post("/v1/callbacks/secret/rotate")).json()["secret"]
     assert new != old and new.startswith("whsec_")
     await send(gw, 1, status_callback=receiver.url("/cb"))
-    await receiver.wait_until(lambda: len(receiver.received) == 2)
+    await receiver.wait_until(lambda: len(receiver.unique()) == 2)
     assert all(
         independent_verify(new, r.headers["smsgate-signature"], r.body) for r in receiver.received
     )
@@ -241,7 +241,7 @@ async def test_a_rotated_endpoint_secret_signs_what_follows(
     rotated = (await gw.client.post(f"/v1/webhooks/{endpoint['id']}/rotate-secret")).json()
     assert rotated["secret"] != endpoint["secret"]
     await send(gw)
-    await receiver.wait_until(lambda: len(receiver.received) == 2)
+    await receiver.wait_until(lambda: len(receiver.unique()) == 2)
     r = receiver.received[0]
     assert independent_verify(rotated["secret"], r.headers["smsgate-signature"], r.body)
 
@@ -259,8 +259,8 @@ async def test_an_inactive_endpoint_keeps_its_queue_until_reactivated(
     await asyncio.sleep(0.4)
     assert receiver.received == []
     await gw.client.patch(f"/v1/webhooks/{endpoint['id']}", json={"active": True})
-    await receiver.wait_until(lambda: len(receiver.received) == 2)
-    assert statuses_by_message(receiver.received) == {message_id: ["sent", "delivered"]}
+    await receiver.wait_until(lambda: len(receiver.unique()) == 2)
+    assert statuses_by_message(receiver.unique()) == {message_id: ["sent", "delivered"]}
 
 
 async def test_an_inactive_endpoint_is_not_sent_events_of_its_inactive_time(
@@ -311,8 +311,8 @@ async def test_exhausted_retries_land_in_dead_letters_and_a_replay_delivers_them
             "/v1/webhooks/dead-letters/replay", json={"endpoint_id": endpoint["id"]}
         )
         assert replayed.json() == {"replayed": 2}
-        await receiver.wait_until(lambda: len(receiver.received) == 2)
-        assert set(statuses_by_message(receiver.received)[message_id]) == {"sent", "delivered"}
+        await receiver.wait_until(lambda: len(receiver.unique()) == 2)
+        assert set(statuses_by_message(receiver.unique())[message_id]) == {"sent", "delivered"}
         assert await dead_letters(gw) == []
 
 
@@ -325,7 +325,7 @@ async def test_one_dead_letter_can_be_replayed_alone(
         receiver.modes["/hooks"] = OK
         response = await gw.client.post(f"/v1/webhooks/dead-letters/{dead[0]['id']}/replay")
         assert response.json() == {"replayed": 1}
-        await receiver.wait_until(lambda: len(receiver.received) == 1)
+        await receiver.wait_until(lambda: len(receiver.unique()) == 1)
         assert receiver.received[0].json()["id"] == dead[0]["event"]["id"]
         assert [d["id"] for d in await dead_letters(gw)] == [dead[1]["id"]]
         again = await gw.client.post(f"/v1/webhooks/dead-letters/{dead[0]['id']}/replay")
@@ -374,7 +374,7 @@ async def test_an_event_written_before_a_stop_goes_out_after_the_restart(
         await write_event(gw.gateway, account.id, 1)
     assert receiver.received == []
     async with restarted(settings):
-        await receiver.wait_until(lambda: len(receiver.received) == 1)
+        await receiver.wait_until(lambda: len(receiver.unique()) == 1)
     assert receiver.received[0].json()["data"] == {"number": "+48500600700", "opted_out": True}
 
 
@@ -389,8 +389,8 @@ async def test_a_delivery_pending_at_a_stop_goes_out_after_the_restart(
         await receiver.wait_until(lambda: len(receiver.hung) >= 1)
     receiver.modes["/hooks"] = OK
     async with restarted(settings):
-        await receiver.wait_until(lambda: len(receiver.received) == 2)
-    assert statuses_by_message(receiver.received) == {message_id: ["sent", "delivered"]}
+        await receiver.wait_until(lambda: len(receiver.unique()) == 2)
+    assert statuses_by_message(receiver.unique()) == {message_id: ["sent", "delivered"]}
 
 
 async def pile_up(gw: Running, receiver: Receiver, messages: int) -> list[str]:
@@ -418,8 +418,8 @@ async def test_a_backlog_larger_than_the_memory_queue_arrives_whole_and_in_order
         ids = await pile_up(gw, receiver, 30)
         assert gw.gateway.webhook_sender.queued() <= 10
         receiver.modes["/hooks"] = OK
-        await receiver.wait_until(lambda: len(receiver.received) == 60)
-        assert statuses_by_message(receiver.received) == {m: ["sent", "delivered"] for m in ids}
+        await receiver.wait_until(lambda: len(receiver.unique()) == 60)
+        assert statuses_by_message(receiver.unique()) == {m: ["sent", "delivered"] for m in ids}
 
 
 async def test_a_restart_resumes_a_backlog_larger_than_the_memory_queue(
@@ -432,5 +432,5 @@ async def test_a_restart_resumes_a_backlog_larger_than_the_memory_queue(
     async with restarted(settings) as gateway:
         await asyncio.sleep(0.05)
         assert gateway.webhook_sender.queued() <= 10
-        await receiver.wait_until(lambda: len(receiver.received) == 40)
-    assert statuses_by_message(receiver.received) == {m: ["sent", "delivered"] for m in ids}
+        await receiver.wait_until(lambda: len(receiver.unique()) == 40)
+    assert statuses_by_message(receiver.unique()) == {m: ["sent", "delivered"] for m in ids}
