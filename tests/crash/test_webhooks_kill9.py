@@ -77,14 +77,14 @@ async def test_webhooks_pending_at_a_kill_are_all_sent_after_the_restart(
         with running_server(store, tmp_path / "after-restart.log", ENV):
 
             async def all_received() -> bool:
-                return len(receiver.received) >= 2 * MESSAGES
+                return len(receiver.unique()) >= 2 * MESSAGES
 
             await until(all_received, DELIVERY_TIMEOUT_S)
     finally:
         await receiver.stop()
 
     statuses: dict[str, list[str]] = {}
-    for r in receiver.received:
+    for r in receiver.unique():
         data = r.json()["data"]
         statuses.setdefault(data["message_id"], []).append(data["status"])
     assert statuses == {message_id: ["sent", "delivered"] for message_id in ids}
