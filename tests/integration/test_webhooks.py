@@ -434,3 +434,49 @@ async def test_a_restart_resumes_a_backlog_larger_than_the_memory_queue(
         assert gateway.webhook_sender.queued() <= 10
         await receiver.wait_until(lambda: len(receiver.unique()) == 40)
     assert statuses_by_message(receiver.unique()) == {m: ["sent", "delivered"] for m in ids}
+
+
+def answering_settings(database_url: str, tmp_path: Path) -> Settings:
+    """Subscribers answer every delivered message with STOP."""
+    return fast_settings(database_url, tmp_path).model_copy(
+        update={
+            "simulator": SimulatorSettings(
+                submit_latency_ms=0.0,
+                report_delay_ms=20.0,
+                seed=7,
+                reply_rate=1.0,
+                reply_texts=["STOP"],
+                reply_delay_ms=10.0,
+            )
+        }
+    )
+
+
+async def test_a_reply_goes_to_the_reply_callback_and_to_endpoints_taking_inbound(
+    database_url: str, tmp_path: Path, receiver: Receiver
+) -> None:
+    async for gw in start_gateway(answering_settings(database_url, tmp_path)):
+        await add_endpoint(gw, receiver.url("/inbound"), ["inbound.received"])
+        [message_id] = await send(
+            gw, sender="+48500000001", reply_callback=receiver.url("/replies")
+        )
+        await receiver.wait_until(
+            lambda: bool(receiver.on("/replies")) and bool(receiver.on("/inbound"))
+        )
+    reply = receiver.on("/replies")[0].json()
+    assert reply["type"] == "inbound.received"
+    assert reply["data"]["reply_to"] == message_id
+    assert reply["data"]["text"] == "STOP"
+    assert receiver.on("/inbound")[0].json()["data"] == reply["data"]
+
+
+async def test_an_opt_out_by_keyword_reaches_endpoints_taking_opt_out_changes(
+    database_url: str, tmp_path: Path, receiver: Receiver
+) -> None:
+    async for gw in start_gateway(answering_settings(database_url, tmp_path)):
+        await add_endpoint(gw, receiver.url("/optouts"), ["optout.changed"])
+        await send(gw, sender="+48500000001")
+        await receiver.wait_until(lambda: bool(receiver.on("/optouts")))
+    event = receiver.on("/optouts")[0].json()
+    assert event["type"] == "optout.changed"
+    assert event["data"] == {"number": "+48500600000", "opted_out": True, "source": "keyword"}
