@@ -112,3 +112,20 @@ async def test_the_openapi_document_describes_the_send_route(gw: Running) -> Non
 async def test_a_cursor_too_long_for_an_id_is_a_client_error(gw: Running) -> None:
     response = await gw.client.get("/v1/messages", params={"cursor": "9" * 25})
     assert (response.status_code, response.json()["error"]["field"]) == (400, "cursor")
+
+
+async def test_the_openapi_document_describes_inbound_opt_outs_and_webhooks(gw: Running) -> None:
+    async with gw.anonymous() as client:
+        paths = (await client.get("/openapi.json")).json()["paths"]
+    for path in (
+        "/v1/inbound",
+        "/v1/inbound/{inbound_id}",
+        "/v1/opt-outs/{number}",
+        "/v1/settings/inbound",
+        "/v1/webhooks",
+        "/v1/webhooks/dead-letters",
+        "/v1/events/stream",
+    ):
+        assert path in paths, path
+    inbound_params = {p["name"] for p in paths["/v1/inbound"]["get"]["parameters"]}
+    assert {"from", "to", "reply_to", "cursor"} <= inbound_params
