@@ -71,7 +71,7 @@ tlvs = st.builds(
 def _segment_strategies(segment: Any) -> list[st.SearchStrategy[Any]]:
     if isinstance(segment, codec._CString):
         return [c_string(segment.max_size)]
-    if isinstance(segment, codec._Integers):
+    if isinstance(segment, codec._Octets):
         return [octet] * segment.count
     if isinstance(segment, codec._ShortMessage):
         return [st.binary(max_size=codec.MAX_SHORT_MESSAGE)]

@@ -444,3 +444,14 @@ def test_submit_sm_resp_matches_smpp_pdu3():
         SubmitSmResp(8, message_id="0a1b2c"),
         theirs.SubmitSMResp(seqNum=8, message_id=b"0a1b2c"),
     )
+
+
+def test_encoding_refuses_a_one_octet_field_above_255():
+    with pytest.raises(ValueError, match="SubmitSm"):
+        encode_pdu(SubmitSm(data_coding=256))
+
+
+def test_submit_multi_whose_body_ends_inside_a_destination_is_esme_rinvcmdlen():
+    body = b"\0\x00\x00a\0\x02\x01\x01"
+    status = decode_error(CommandId.SUBMIT_MULTI, body).command_status
+    assert status == CommandStatus.ESME_RINVCMDLEN

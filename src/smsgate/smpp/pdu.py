@@ -1,10 +1,10 @@
 """SMPP 3.4 PDUs as frozen msgspec Structs, and their binary encoding (spec §4).
 
 Each PDU class lists its mandatory body fields, in wire order, as a `_Layout` of segments: a
-C-octet string, a run of integers packed by one precompiled `struct.Struct`, the short_message
-with its sm_length, the destination lists of submit_multi. Encoding reads the Struct's values as
-one tuple (`msgspec.structs.astuple`) and decoding builds the Struct positionally, so neither
-builds a dict per PDU.
+C-octet string, a run of one-octet integers packed by one precompiled `struct.Struct`, the
+short_message with its sm_length, the destination lists of submit_multi. Encoding reads the
+Struct's values as one tuple (`msgspec.structs.astuple`) and decoding builds the Struct
+positionally, so neither builds a dict per PDU.
 
 C-octet strings are `str`, decoded as latin-1: they are ASCII in practice and latin-1 maps every
 octet, so whatever a peer sends comes back out unchanged. Their maximum lengths (NUL included) are
@@ -15,6 +15,7 @@ sequence number and the command_status the peer should get back.
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import msgspec
@@ -26,11 +27,15 @@ HEADER = struct.Struct(">IIII")
 HEADER_SIZE = HEADER.size
 MAX_SHORT_MESSAGE = 254
 
-_B = struct.Struct(">B")
-_BB = struct.Struct(">BB")
-_BBB = struct.Struct(">BBB")
-_BBBB = struct.Struct(">BBBB")
 _UNSUCCESS_TAIL = struct.Struct(">I")
+_NUL = b"\0"
+_OCTET = struct.Struct(">B")
+
+# Each layout is compiled into one encode and one decode function (see `_Layout`). A segment
+# contributes source to them. Encoding: statements that check the field `f{n}` (a local), and the
+# expressions of its octets, which the function joins. Decoding: statements that read `body` at
+# `pos`, bind `f{n}` and advance `pos`. Segments too intricate to inline (the submit_multi lists)
+# are called as objects.
 
 
 class _CString:
@@ -41,65 +46,79 @@ class _CString:
         self.max_size = max_size  # NUL included, as the spec counts
         self.status = status
 
-    def decode(self, body: bytes, pos: int, out: list[Any]) -> int:
-        end = body.find(b"\0", pos, pos + self.max_size)
-        if end < 0:
-            raise Malformed(self.status, f"{self.name}: no NUL within {self.max_size} octets")
-        out.append(body[pos:end].decode("latin-1"))
-        return end + 1
+    def encode_lines(self, me: str, field: str) -> tuple[list[str], list[str]]:
+        raw = f"raw_{field}"
+        return [
+            f"{raw} = {field}.encode('latin-1')",
+            # `0 in` rather than `b"\0" in`: CPython searches for an int ten times faster.
+            f"if len({raw}) >= {self.max_size} or 0 in {raw}: {me}.refuse({field})",
+        ], [raw, "NUL"]
 
-    def encode(self, values: tuple[Any, ...], index: int, parts: list[bytes]) -> int:
-        parts.append(self.pack(values[index]))
-        return index + 1
+    def decode_lines(self, me: str, field: str) -> list[str]:
+        return [
+            f"end = body.find(0, pos, pos + {self.max_size})",
+            f"if end < 0: {me}.overrun()",
+            f"{field} = body[pos:end].decode('latin-1')",
+            "pos = end + 1",
+        ]
+
+    def refuse(self, value: str) -> None:
+        raise ValueError(f"{self.name} {value!r}: at most {self.max_size - 1} octets, no NUL")
+
+    def overrun(self) -> None:
+        raise Malformed(self.status, f"{self.name}: no NUL within {self.max_size} octets")
 
     def pack(self, value: str) -> bytes:
         raw = value.encode("latin-1")
-        if len(raw) >= self.max_size or b"\0" in raw:
-            raise ValueError(f"{self.name} {value!r}: at most {self.max_size - 1} octets, no NUL")
-        return raw + b"\0"
+        if len(raw) >= self.max_size or _NUL in raw:
+            self.refuse(value)
+        return raw + _NUL
+
+    def read(self, body: bytes, pos: int) -> tuple[str, int]:
+        end = body.find(_NUL, pos, pos + self.max_size)
+        if end < 0:
+            self.overrun()
+        return body[pos:end].decode("latin-1"), end + 1
 
 
-class _Integers:
-    """Consecutive one-octet (or wider) integer fields, packed in one call."""
+class _Octets:
+    """Consecutive one-octet integer fields. Every fixed field of the 3.4 bodies is one octet."""
 
-    __slots__ = ("codec", "count")
+    __slots__ = ("count", "pack")
 
-    def __init__(self, codec: struct.Struct) -> None:
-        self.codec = codec
-        self.count = len(codec.unpack(bytes(codec.size)))
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.pack = struct.Struct(">" + "B" * count).pack
 
-    def decode(self, body: bytes, pos: int, out: list[Any]) -> int:
-        end = pos + self.codec.size
-        if end > len(body):
-            raise Malformed(CommandStatus.ESME_RINVCMDLEN, "body ends inside a fixed field")
-        out.extend(self.codec.unpack_from(body, pos))
-        return end
+    def encode_lines(self, me: str, fields: list[str]) -> tuple[list[str], list[str]]:
+        return [], [f"{me}_pack({', '.join(fields)})"]
 
-    def encode(self, values: tuple[Any, ...], index: int, parts: list[bytes]) -> int:
-        end = index + self.count
-        parts.append(self.codec.pack(*values[index:end]))
-        return end
+    def decode_lines(self, me: str, fields: list[str]) -> list[str]:
+        # A body that ends early unpacks too few values: ValueError, read as ESME_RINVCMDLEN.
+        return [f"{', '.join(fields)}, = body[pos:pos + {self.count}]", f"pos += {self.count}"]
 
 
 class _ShortMessage:
     __slots__ = ()
 
-    def decode(self, body: bytes, pos: int, out: list[Any]) -> int:
-        if pos >= len(body):
-            raise Malformed(CommandStatus.ESME_RINVCMDLEN, "body ends before sm_length")
-        end = pos + 1 + body[pos]
-        if body[pos] > MAX_SHORT_MESSAGE or end > len(body):
-            raise Malformed(CommandStatus.ESME_RINVMSGLEN, f"sm_length {body[pos]}")
-        out.append(body[pos + 1 : end])
-        return end
+    def encode_lines(self, me: str, field: str) -> tuple[list[str], list[str]]:
+        return [
+            f"if len({field}) > {MAX_SHORT_MESSAGE}: {me}.refuse({field})",
+        ], [f"pack_octet(len({field}))", field]
 
-    def encode(self, values: tuple[Any, ...], index: int, parts: list[bytes]) -> int:
-        message: bytes = values[index]
-        if len(message) > MAX_SHORT_MESSAGE:
-            raise ValueError(f"short_message of {len(message)} octets; use message_payload")
-        parts.append(_B.pack(len(message)))
-        parts.append(message)
-        return index + 1
+    def decode_lines(self, me: str, field: str) -> list[str]:
+        return [
+            "end = pos + 1 + body[pos]",
+            f"if body[pos] > {MAX_SHORT_MESSAGE} or end > len(body): {me}.overrun(body[pos])",
+            f"{field} = body[pos + 1:end]",
+            "pos = end",
+        ]
+
+    def refuse(self, message: bytes) -> None:
+        raise ValueError(f"short_message of {len(message)} octets; use message_payload")
+
+    def overrun(self, sm_length: int) -> None:
+        raise Malformed(CommandStatus.ESME_RINVMSGLEN, f"sm_length {sm_length}")
 
 
 class SmeAddress(msgspec.Struct, frozen=True):
@@ -123,100 +142,166 @@ _SME_ADDR = _CString("destination_addr", 21, CommandStatus.ESME_RINVDSTADR)
 _DL_NAME = _CString("dl_name", 21, CommandStatus.ESME_RINVDLNAME)
 
 
-def _need(body: bytes, pos: int, size: int) -> None:
-    if pos + size > len(body):
-        raise Malformed(CommandStatus.ESME_RINVCMDLEN, "body ends inside a destination list")
+class _Called:
+    """A segment the compiled functions call rather than inline."""
+
+    __slots__ = ()
+
+    def encode_lines(self, me: str, field: str) -> tuple[list[str], list[str]]:
+        return [], [f"{me}.encode({field})"]
+
+    def decode_lines(self, me: str, field: str) -> list[str]:
+        return [f"{field}, pos = {me}.decode(body, pos)"]
 
 
-class _Destinations:
+class _Destinations(_Called):
     """number_of_dests and the dest_address list of submit_multi (spec §4.5.1.1)."""
 
     __slots__ = ()
 
-    def decode(self, body: bytes, pos: int, out: list[Any]) -> int:
-        _need(body, pos, 1)
+    def decode(
+        self, body: bytes, pos: int
+    ) -> tuple[tuple[SmeAddress | DistributionList, ...], int]:
         count = body[pos]
         if not 0 < count <= MAX_SHORT_MESSAGE:
             raise Malformed(CommandStatus.ESME_RINVNUMDESTS, f"number_of_dests {count}")
         pos += 1
         dests: list[SmeAddress | DistributionList] = []
-        scratch: list[Any] = []
         for _ in range(count):
-            _need(body, pos, 1)
             flag = body[pos]
             if flag == DestFlag.SME_ADDRESS:
-                _need(body, pos + 1, 2)
                 ton, npi = body[pos + 1], body[pos + 2]
-                pos = _SME_ADDR.decode(body, pos + 3, scratch)
-                dests.append(SmeAddress(scratch.pop(), ton, npi))
+                address, pos = _SME_ADDR.read(body, pos + 3)
+                dests.append(SmeAddress(address, ton, npi))
             elif flag == DestFlag.DISTRIBUTION_LIST:
-                pos = _DL_NAME.decode(body, pos + 1, scratch)
-                dests.append(DistributionList(scratch.pop()))
+                name, pos = _DL_NAME.read(body, pos + 1)
+                dests.append(DistributionList(name))
             else:
                 raise Malformed(CommandStatus.ESME_RINVDESTFLAG, f"dest_flag {flag}")
-        out.append(tuple(dests))
-        return pos
+        return tuple(dests), pos
 
-    def encode(self, values: tuple[Any, ...], index: int, parts: list[bytes]) -> int:
-        dests: tuple[SmeAddress | DistributionList, ...] = values[index]
+    def encode(self, dests: tuple[SmeAddress | DistributionList, ...]) -> bytes:
         if not 0 < len(dests) <= MAX_SHORT_MESSAGE:
             raise ValueError(f"submit_multi needs 1 to 254 destinations, not {len(dests)}")
-        parts.append(_B.pack(len(dests)))
+        parts = [bytes((len(dests),))]
         for dest in dests:
             if isinstance(dest, SmeAddress):
-                parts.append(_BBB.pack(DestFlag.SME_ADDRESS, dest.ton, dest.npi))
+                parts.append(bytes((DestFlag.SME_ADDRESS, dest.ton, dest.npi)))
                 parts.append(_SME_ADDR.pack(dest.address))
             else:
-                parts.append(_B.pack(DestFlag.DISTRIBUTION_LIST))
+                parts.append(bytes((DestFlag.DISTRIBUTION_LIST,)))
                 parts.append(_DL_NAME.pack(dest.name))
-        return index + 1
+        return b"".join(parts)
 
 
-class _Unsuccessful:
+class _Unsuccessful(_Called):
     """no_unsuccess and the unsuccess_sme list of submit_multi_resp (spec §4.5.2)."""
 
     __slots__ = ()
 
-    def decode(self, body: bytes, pos: int, out: list[Any]) -> int:
-        _need(body, pos, 1)
+    def decode(self, body: bytes, pos: int) -> tuple[tuple[UnsuccessSme, ...], int]:
         count = body[pos]
         pos += 1
         smes: list[UnsuccessSme] = []
-        scratch: list[Any] = []
         for _ in range(count):
-            _need(body, pos, 2)
             ton, npi = body[pos], body[pos + 1]
-            pos = _SME_ADDR.decode(body, pos + 2, scratch)
-            _need(body, pos, 4)
+            address, pos = _SME_ADDR.read(body, pos + 2)
             (error,) = _UNSUCCESS_TAIL.unpack_from(body, pos)
-            pos += 4
-            smes.append(UnsuccessSme(scratch.pop(), error, ton, npi))
-        out.append(tuple(smes))
-        return pos
+            pos += _UNSUCCESS_TAIL.size
+            smes.append(UnsuccessSme(address, error, ton, npi))
+        return tuple(smes), pos
 
-    def encode(self, values: tuple[Any, ...], index: int, parts: list[bytes]) -> int:
-        smes: tuple[UnsuccessSme, ...] = values[index]
-        parts.append(_B.pack(len(smes)))
+    def encode(self, smes: tuple[UnsuccessSme, ...]) -> bytes:
+        parts = [bytes((len(smes),))]
         for sme in smes:
-            parts.append(_BB.pack(sme.ton, sme.npi))
+            parts.append(bytes((sme.ton, sme.npi)))
             parts.append(_SME_ADDR.pack(sme.address))
             parts.append(_UNSUCCESS_TAIL.pack(sme.error_status_code))
-        return index + 1
+        return b"".join(parts)
 
 
-_Segment = _CString | _Integers | _ShortMessage | _Destinations | _Unsuccessful
+_Segment = _CString | _Octets | _ShortMessage | _Destinations | _Unsuccessful
 
 
 class _Layout:
-    """The mandatory body of one PDU type, and whether TLVs may follow it."""
+    """The mandatory body of one PDU type, and whether TLVs may follow it.
 
-    __slots__ = ("decoders", "encoders", "has_tlvs", "segments")
+    `encode(values)` is the body of a PDU whose Struct values (`msgspec.structs.astuple`, header
+    fields first) are given; `decode(cls, sequence, status, frame)` is the PDU `cls` read from a
+    whole frame. Both are compiled from the segments once, at import: a loop over segment objects
+    costs a method call per field, and this is the hottest path of the gateway.
+    """
+
+    __slots__ = ("decode", "encode", "has_tlvs", "segments")
 
     def __init__(self, *segments: _Segment, tlvs: bool = False) -> None:
         self.segments = segments
-        self.decoders = tuple(segment.decode for segment in segments)
-        self.encoders = tuple(segment.encode for segment in segments)
         self.has_tlvs = tlvs
+        self.encode: Callable[[tuple[Any, ...]], bytes]
+        self.decode: Callable[[type[Pdu], int, int, bytes], Pdu]
+        self.encode, self.decode = self._compile()
+
+    def _compile(self) -> tuple[Any, Any]:
+        namespace: dict[str, Any] = {
+            "NUL": _NUL,
+            "pack_octet": _OCTET.pack,
+            "decode_tlvs": decode_tlvs,
+            "encode_tlvs": encode_tlvs,
+            "end_of_body": _end_of_body,
+        }
+        checks: list[str] = []
+        pieces: list[str] = []
+        reads = [f"pos = {HEADER_SIZE}"]
+        fields: list[str] = []
+        for number, segment in enumerate(self.segments):
+            me = f"segment{number}"
+            namespace[me] = segment
+            first = len(fields) + 2  # after sequence_number and command_status
+            if isinstance(segment, _Octets):
+                namespace[f"{me}_pack"] = segment.pack
+                names = [f"f{first + i}" for i in range(segment.count)]
+                more_checks, more_pieces = segment.encode_lines(me, names)
+                reads += segment.decode_lines(me, names)
+            else:
+                names = [f"f{first}"]
+                more_checks, more_pieces = segment.encode_lines(me, names[0])
+                reads += segment.decode_lines(me, names[0])
+            checks += more_checks
+            pieces += more_pieces
+            fields += names
+        if self.has_tlvs:
+            tlvs = f"f{len(fields) + 2}"
+            pieces.append(f"encode_tlvs({tlvs})")
+            reads.append(f"{tlvs} = decode_tlvs(body, pos)")
+            fields.append(tlvs)
+        else:
+            reads.append("end_of_body(body, pos)")
+        unpack = f"_, _, {''.join(f + ', ' for f in fields)}= values" if fields else "pass"
+        source = (
+            "\n    ".join(
+                [
+                    "def encode(values):",
+                    unpack,
+                    *checks,
+                    f"return b''.join(({''.join(p + ', ' for p in pieces)}))",
+                ]
+            )
+            + "\n"
+            + "\n    ".join(
+                [
+                    "def decode(cls, sequence, status, body):",
+                    *reads,
+                    f"return cls(sequence, status, {', '.join(fields)})",
+                ]
+            )
+        )
+        exec(source, namespace)
+        return namespace["encode"], namespace["decode"]
+
+
+def _end_of_body(body: bytes, pos: int) -> None:
+    if pos != len(body):
+        raise Malformed(CommandStatus.ESME_RINVCMDLEN, f"{len(body) - pos} octets after the body")
 
 
 def _c(name: str, max_size: int, status: CommandStatus = CommandStatus.ESME_RINVCMDLEN) -> _CString:
@@ -232,23 +317,23 @@ _SCHEDULE = _c("schedule_delivery_time", 17, S.ESME_RINVSCHED)
 _VALIDITY = _c("validity_period", 17, S.ESME_RINVEXPIRY)
 _SYSTEM_ID = _c("system_id", 16, S.ESME_RINVSYSID)
 _PASSWORD = _c("password", 9, S.ESME_RINVPASWD)
-_TON_NPI = _Integers(_BB)
+_TON_NPI = _Octets(2)
 
 _BIND = _Layout(
     _SYSTEM_ID,
     _PASSWORD,
     _c("system_type", 13, S.ESME_RINVSYSTYP),
-    _Integers(_BBB),
+    _Octets(3),
     _c("address_range", 41),
 )
 _BIND_RESP = _Layout(_SYSTEM_ID, tlvs=True)
 _EMPTY = _Layout()
 _MESSAGE_TAIL = (
-    _Integers(_BBB),  # esm_class, protocol_id, priority_flag
+    _Octets(3),  # esm_class, protocol_id, priority_flag
     _SCHEDULE,
     _VALIDITY,
     # registered_delivery, replace_if_present_flag, data_coding, sm_default_msg_id
-    _Integers(_BBBB),
+    _Octets(4),
     _ShortMessage(),
 )
 _SHORT_MESSAGE = _Layout(
@@ -435,7 +520,7 @@ class DataSm(Pdu, frozen=True):
         _c("source_addr", 65, S.ESME_RINVSRCADR),
         _TON_NPI,
         _c("destination_addr", 65, S.ESME_RINVDSTADR),
-        _Integers(_BBB),
+        _Octets(3),
         tlvs=True,
     )
 
@@ -462,7 +547,7 @@ class QuerySmResp(Pdu, frozen=True):
     message_state: int = 0
     error_code: int = 0
     command_id = CommandId.QUERY_SM_RESP
-    layout = _Layout(_MESSAGE_ID, _c("final_date", 17), _Integers(_BB))
+    layout = _Layout(_MESSAGE_ID, _c("final_date", 17), _Octets(2))
 
 
 class CancelSm(Pdu, frozen=True):
@@ -500,7 +585,7 @@ class ReplaceSm(Pdu, frozen=True):
         _SOURCE_ADDR,
         _SCHEDULE,
         _VALIDITY,
-        _Integers(_BB),
+        _Octets(2),
         _ShortMessage(),
     )
 
@@ -588,19 +673,17 @@ class PduError(msgspec.Struct, frozen=True):
 
 def encode_pdu(pdu: Pdu) -> bytes:
     """The PDU on the wire. Raises ValueError for a field that does not fit the spec."""
-    parts = [b""]  # the header's place, filled once the length is known
-    layout = pdu.layout
-    if pdu.command_status == CommandStatus.ESME_ROK or pdu.command_id not in _NO_BODY_ON_ERROR:
-        values = msgspec.structs.astuple(pdu)
-        index = 2  # after sequence_number and command_status
-        for encode in layout.encoders:
-            index = encode(values, index, parts)
-        if layout.has_tlvs:
-            encode_tlvs(values[index], parts)
-    parts[0] = HEADER.pack(
-        HEADER_SIZE + sum(map(len, parts)), pdu.command_id, pdu.command_status, pdu.sequence_number
+    try:
+        if pdu.command_status == S.ESME_ROK or pdu.command_id not in _NO_BODY_ON_ERROR:
+            body = pdu.layout.encode(msgspec.structs.astuple(pdu))
+        else:
+            body = b""
+    except struct.error as error:  # an integer field out of its range
+        raise ValueError(f"{type(pdu).__name__}: {error}") from error
+    command_length = HEADER_SIZE + len(body)
+    return (
+        HEADER.pack(command_length, pdu.command_id, pdu.command_status, pdu.sequence_number) + body
     )
-    return b"".join(parts)
 
 
 def decode_pdu(frame: bytes) -> Pdu | PduError:
@@ -611,20 +694,13 @@ def decode_pdu(frame: bytes) -> Pdu | PduError:
         return PduError(
             sequence, command_id, S.ESME_RINVCMDID, f"unknown command_id 0x{command_id:08x}"
         )
-    layout = cls.layout
-    fields: list[Any] = [sequence, status]
     if len(frame) == HEADER_SIZE and status != S.ESME_ROK and command_id in _NO_BODY_ON_ERROR:
         return cls(sequence, status)
     try:
-        pos = HEADER_SIZE
-        for decode in layout.decoders:
-            pos = decode(frame, pos, fields)
-        if layout.has_tlvs:
-            fields.append(decode_tlvs(frame, pos))
-        elif pos != len(frame):
-            raise Malformed(S.ESME_RINVCMDLEN, f"{len(frame) - pos} octets after the body")
+        return cls.layout.decode(cls, sequence, status, frame)
     except Malformed as error:
         return PduError(sequence, command_id, error.status, error.reason)
+    except (IndexError, ValueError, struct.error) as error:  # the body ends inside a field
+        return PduError(sequence, command_id, S.ESME_RINVCMDLEN, f"body too short: {error}")
     except Exception as error:  # a codec bug must cost one PDU, not the session
         return PduError(sequence, command_id, S.ESME_RSYSERR, repr(error))
-    return cls(*fields)

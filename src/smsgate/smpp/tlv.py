@@ -181,10 +181,10 @@ def decode_tlvs(body: bytes, pos: int) -> Tlvs:
     return Tlvs(**typed, other=tuple(other))
 
 
-def encode_tlvs(tlvs: Tlvs, parts: list[bytes]) -> None:
-    """Append the encoding of `tlvs` to `parts`."""
+def encode_tlvs(tlvs: Tlvs) -> bytes:
     if tlvs is NO_TLVS:
-        return
+        return b""
+    parts: list[bytes] = []
     values = msgspec.structs.astuple(tlvs)
     for (tag, encode), value in zip(_ENCODERS, values, strict=False):
         if value is not None:
@@ -194,3 +194,4 @@ def encode_tlvs(tlvs: Tlvs, parts: list[bytes]) -> None:
     for tag, raw in tlvs.other:
         parts.append(_TL.pack(tag, len(raw)))
         parts.append(raw)
+    return b"".join(parts)
