@@ -308,21 +308,20 @@ def _c(name: str, max_size: int, status: CommandStatus = CommandStatus.ESME_RINV
     return _CString(name, max_size, status)
 
 
-S = CommandStatus
-_SERVICE_TYPE = _c("service_type", 6, S.ESME_RINVSERTYP)
-_SOURCE_ADDR = _c("source_addr", 21, S.ESME_RINVSRCADR)
-_DEST_ADDR = _c("destination_addr", 21, S.ESME_RINVDSTADR)
-_MESSAGE_ID = _c("message_id", 65, S.ESME_RINVMSGID)
-_SCHEDULE = _c("schedule_delivery_time", 17, S.ESME_RINVSCHED)
-_VALIDITY = _c("validity_period", 17, S.ESME_RINVEXPIRY)
-_SYSTEM_ID = _c("system_id", 16, S.ESME_RINVSYSID)
-_PASSWORD = _c("password", 9, S.ESME_RINVPASWD)
+_SERVICE_TYPE = _c("service_type", 6, CommandStatus.ESME_RINVSERTYP)
+_SOURCE_ADDR = _c("source_addr", 21, CommandStatus.ESME_RINVSRCADR)
+_DEST_ADDR = _c("destination_addr", 21, CommandStatus.ESME_RINVDSTADR)
+_MESSAGE_ID = _c("message_id", 65, CommandStatus.ESME_RINVMSGID)
+_SCHEDULE = _c("schedule_delivery_time", 17, CommandStatus.ESME_RINVSCHED)
+_VALIDITY = _c("validity_period", 17, CommandStatus.ESME_RINVEXPIRY)
+_SYSTEM_ID = _c("system_id", 16, CommandStatus.ESME_RINVSYSID)
+_PASSWORD = _c("password", 9, CommandStatus.ESME_RINVPASWD)
 _TON_NPI = _Octets(2)
 
 _BIND = _Layout(
     _SYSTEM_ID,
     _PASSWORD,
-    _c("system_type", 13, S.ESME_RINVSYSTYP),
+    _c("system_type", 13, CommandStatus.ESME_RINVSYSTYP),
     _Octets(3),
     _c("address_range", 41),
 )
@@ -517,9 +516,9 @@ class DataSm(Pdu, frozen=True):
     layout = _Layout(
         _SERVICE_TYPE,
         _TON_NPI,
-        _c("source_addr", 65, S.ESME_RINVSRCADR),
+        _c("source_addr", 65, CommandStatus.ESME_RINVSRCADR),
         _TON_NPI,
-        _c("destination_addr", 65, S.ESME_RINVDSTADR),
+        _c("destination_addr", 65, CommandStatus.ESME_RINVDSTADR),
         _Octets(3),
         tlvs=True,
     )
@@ -606,7 +605,7 @@ class AlertNotification(Pdu, frozen=True):
     command_id = CommandId.ALERT_NOTIFICATION
     layout = _Layout(
         _TON_NPI,
-        _c("source_addr", 65, S.ESME_RINVSRCADR),
+        _c("source_addr", 65, CommandStatus.ESME_RINVSRCADR),
         _TON_NPI,
         _c("esme_addr", 65),
         tlvs=True,
@@ -674,7 +673,7 @@ class PduError(msgspec.Struct, frozen=True):
 def encode_pdu(pdu: Pdu) -> bytes:
     """The PDU on the wire. Raises ValueError for a field that does not fit the spec."""
     try:
-        if pdu.command_status == S.ESME_ROK or pdu.command_id not in _NO_BODY_ON_ERROR:
+        if pdu.command_status == CommandStatus.ESME_ROK or pdu.command_id not in _NO_BODY_ON_ERROR:
             body = pdu.layout.encode(msgspec.structs.astuple(pdu))
         else:
             body = b""
@@ -692,15 +691,24 @@ def decode_pdu(frame: bytes) -> Pdu | PduError:
     cls = PDU_TYPES.get(command_id)
     if cls is None:
         return PduError(
-            sequence, command_id, S.ESME_RINVCMDID, f"unknown command_id 0x{command_id:08x}"
+            sequence,
+            command_id,
+            CommandStatus.ESME_RINVCMDID,
+            f"unknown command_id 0x{command_id:08x}",
         )
-    if len(frame) == HEADER_SIZE and status != S.ESME_ROK and command_id in _NO_BODY_ON_ERROR:
+    if (
+        len(frame) == HEADER_SIZE
+        and status != CommandStatus.ESME_ROK
+        and command_id in _NO_BODY_ON_ERROR
+    ):
         return cls(sequence, status)
     try:
         return cls.layout.decode(cls, sequence, status, frame)
     except Malformed as error:
         return PduError(sequence, command_id, error.status, error.reason)
     except (IndexError, ValueError, struct.error) as error:  # the body ends inside a field
-        return PduError(sequence, command_id, S.ESME_RINVCMDLEN, f"body too short: {error}")
+        return PduError(
+            sequence, command_id, CommandStatus.ESME_RINVCMDLEN, f"body too short: {error}"
+        )
     except Exception as error:  # a codec bug must cost one PDU, not the session
-        return PduError(sequence, command_id, S.ESME_RSYSERR, repr(error))
+        return PduError(sequence, command_id, CommandStatus.ESME_RSYSERR, repr(error))
