@@ -165,7 +165,7 @@ class SimulatorConnector(Connector):
         replies = self._replies
         if not replies.rate or (message.sender and not message.sender.lstrip("+").isdigit()):
             return None
-        draw = _splitmix64(message.id ^ _REPLY_SALT + self._seed * _GOLDEN)
+        draw = _splitmix64(message.id ^ (_REPLY_SALT + self._seed * _GOLDEN))
         if draw / _TWO_64 >= replies.rate:
             return None
         return InboundSms(

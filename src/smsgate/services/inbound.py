@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import structlog
 
@@ -48,6 +48,12 @@ class _Whole:
     upstream_id: str | None
     at_ms: int
 
+    @classmethod
+    def single(cls, sms: InboundSms) -> _Whole:
+        return cls(
+            sms.connector, sms.sender, sms.recipient, sms.text, 1, sms.upstream_id, sms.at_ms
+        )
+
 
 class InboundService:
     def __init__(
@@ -78,28 +84,13 @@ class InboundService:
     async def receive(self, sms: InboundSms) -> int | None:
         """Store an inbound message or part; returns once it is committed, with the id of the
         stored message (None while a long message waits for more parts)."""
-        sms = InboundSms(
-            connector=sms.connector,
-            sender=canonical_address(sms.sender),
-            recipient=canonical_address(sms.recipient),
-            text=sms.text,
-            at_ms=sms.at_ms,
-            upstream_id=sms.upstream_id,
-            concat=sms.concat,
+        sms = replace(
+            sms, sender=canonical_address(sms.sender), recipient=canonical_address(sms.recipient)
         )
 
         async def job(tx: Tx) -> tuple[int | None, set[str]]:
             if not sms.is_part:
-                whole = _Whole(
-                    sms.connector,
-                    sms.sender,
-                    sms.recipient,
-                    sms.text,
-                    1,
-                    sms.upstream_id,
-                    sms.at_ms,
-                )
-                return await self._store(tx, whole)
+                return await self._store(tx, _Whole.single(sms))
             key = inbound.part_key(sms)
             await inbound.add_part(tx, sms)
             held = await inbound.held(tx, key)
@@ -113,7 +104,7 @@ class InboundService:
         self._sending.wake(connectors)
         return stored
 
-    async def sweep(self, now: int) -> int:
+    async def sweep(self, now: int) -> None:
         """Store what arrived of long messages whose other parts are overdue."""
 
         async def job(tx: Tx) -> set[str]:
@@ -133,9 +124,7 @@ class InboundService:
                 woken |= connectors
             return woken
 
-        connectors = await changing_lists(self._db, self._index, job)
-        self._sending.wake(connectors)
-        return len(connectors)
+        self._sending.wake(await changing_lists(self._db, self._index, job))
 
     async def get(self, account: Account, inbound_id: int) -> inbound.Inbound:
         found = await self._db.read(lambda conn: inbound.get(conn, account.id, inbound_id))

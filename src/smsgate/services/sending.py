@@ -134,8 +134,8 @@ class SendingService:
             # A concurrent twin with the same key won: answer as it did.
             return _check_replay(stored, cmd)
         result, connectors = stored
-        if prepared.status is Status.QUEUED and connectors:
-            self._on_queued(connectors)
+        if prepared.status is Status.QUEUED:
+            self.wake(connectors)
         return result
 
     async def stage_reply(self, tx: Tx, account: Account, cmd: SendCommand) -> set[str]:

@@ -9,11 +9,16 @@ from litestar import Request, Response, Router, delete, get, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from smsgate.domain.account import Account
-from smsgate.domain.errors import DomainError, ErrorCode
 from smsgate.domain.inbound import canonical_address
 from smsgate.domain.phone import normalize
 from smsgate.http.native import render
-from smsgate.http.native.routes import authenticated, gateway_of, parse_cursor, parse_id
+from smsgate.http.native.routes import (
+    authenticated,
+    gateway_of,
+    id_bound,
+    parse_cursor,
+    parse_id,
+)
 from smsgate.http.native.schemas import (
     InboundOut,
     InboundPage,
@@ -23,7 +28,6 @@ from smsgate.http.native.schemas import (
     OptOutPage,
 )
 from smsgate.services import opt_outs as opt_out_rules
-from smsgate.store.ids import id_floor
 from smsgate.store.inbound import Inbound, InboundFilter
 from smsgate.store.inbound_settings import InboundSettings
 from smsgate.store.opt_outs import OptOut
@@ -48,14 +52,6 @@ def _opt_out_out(o: OptOut) -> OptOutOut:
     return OptOutOut(number=o.number, source=o.source, created_at=render.time_at(o.created_at))
 
 
-def _time_bound(name: str, value: datetime | None) -> int | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise DomainError(ErrorCode.INVALID_FIELD, f"{name} needs a UTC offset", field=name)
-    return id_floor(int(value.timestamp() * 1000))
-
-
 @get(
     "/inbound", summary="Inbound messages and replies, newest first, with filters", tags=["inbound"]
 )
@@ -74,8 +70,8 @@ async def list_inbound(
         sender=normalize(from_, account.default_region, field="from") if from_ else None,
         recipient=canonical_address(to) if to else None,
         reply_to=parse_cursor(reply_to, "reply_to"),
-        id_from=_time_bound("since", since),
-        id_to=_time_bound("until", until),
+        id_from=id_bound("since", since),
+        id_to=id_bound("until", until),
         before_id=parse_cursor(cursor, "cursor"),
     )
     page, next_id = await gateway_of(request).inbound.find(account, flt, limit)

@@ -48,6 +48,15 @@ def parse_cursor(raw: str | None, field: str) -> int | None:
     return int(raw)
 
 
+def id_bound(name: str, value: datetime | None) -> int | None:
+    """A time filter (which must carry a UTC offset) as the id range bound it stands for."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise DomainError(ErrorCode.INVALID_FIELD, f"{name} needs a UTC offset", field=name)
+    return id_floor(int(value.timestamp() * 1000))
+
+
 def parse_id(raw: str, what: str = "message") -> int:
     """An id in a path: one that cannot exist is simply not found."""
     if not raw.isdigit() or len(raw) > 19:
@@ -104,16 +113,13 @@ async def list_messages(
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
 ) -> MessagePage:
     account = await authenticated(request)
-    for name, value in (("since", since), ("until", until)):
-        if value is not None and value.tzinfo is None:
-            raise DomainError(ErrorCode.INVALID_FIELD, f"{name} needs a UTC offset", field=name)
     recipient = normalize(to, account.default_region, field="to") if to else None
     flt = MessageFilter(
         status=status,
         recipient=recipient,
         client_ref=client_ref,
-        id_from=id_floor(int(since.timestamp() * 1000)) if since else None,
-        id_to=id_floor(int(until.timestamp() * 1000)) if until else None,
+        id_from=id_bound("since", since),
+        id_to=id_bound("until", until),
         before_id=parse_cursor(cursor, "cursor"),
     )
     page, next_id = await gateway_of(request).queries.find(account, flt, limit)
