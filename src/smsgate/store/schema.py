@@ -322,3 +322,27 @@ webhook_deliveries = Table(
     ),
     Index("ix_webhook_deliveries_account_id_state_id", "account_id", "state", "id"),
 )
+
+# Connectors defined by operators through the API or CLI (those in the config file are not
+# stored). `options` is the kind's settings as JSON.
+connectors = Table(
+    "connectors",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("options", Text, nullable=False),
+    Column("enabled", Boolean, nullable=False, server_default=text("true")),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+# What each node last saw of each connector it runs (binds, window use, counters) as JSON,
+# refreshed every few seconds: how the CLI and other nodes see live state.
+connector_status = Table(
+    "connector_status",
+    metadata,
+    Column("node", String(40), primary_key=True),
+    Column("name", String(64), primary_key=True),
+    Column("state", Text, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
