@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -15,23 +15,38 @@ from sqlalchemy.engine import make_url
 class SimulatorSettings(BaseModel):
     """The built-in simulator connector (the default channel of the embedded setup)."""
 
-    submit_latency_ms: float = 5.0
-    report_delay_ms: float = 300.0
+    submit_latency_ms: float = Field(default=5.0, ge=0)
+    report_delay_ms: float = Field(default=300.0, ge=0)
     # Outcome mix; weights need not sum to one.
-    delivered: float = 1.0
-    undelivered: float = 0.0
-    expired: float = 0.0
-    rejected: float = 0.0
+    delivered: float = Field(default=1.0, ge=0)
+    undelivered: float = Field(default=0.0, ge=0)
+    expired: float = Field(default=0.0, ge=0)
+    rejected: float = Field(default=0.0, ge=0)
     seed: int | None = None
-    throughput: float | None = None  # messages per second; None = unlimited
-    window: int = 100
+    throughput: float | None = Field(default=None, gt=0)  # messages per second; None = unlimited
+    window: int = Field(default=100, ge=1)
     # Subscribers answering: the share of delivered messages that get a reply, what they say
     # (one of the texts, picked per message), and how long after the delivery report.
     reply_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     reply_texts: list[str] = ["OK", "Thanks!"]
-    reply_delay_ms: float = 1000.0
+    reply_delay_ms: float = Field(default=1000.0, ge=0)
     # The number replies are sent to when a message had no sender of its own.
     number: str = "+15550100000"
+
+
+class ConnectorConfig(BaseModel):
+    """One `[[connectors]]` entry: its name, kind and whether it runs; every other key is an
+    option of the kind (connectors/registry.py checks them when the gateway starts)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str
+    kind: str
+    enabled: bool = True
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
 
 
 class InboundConfig(BaseModel):
@@ -79,6 +94,12 @@ class Settings(BaseSettings):
     simulator_submit_latency_ms: float | None = None
     simulator_report_delay_ms: float | None = None
     simulator: SimulatorSettings = SimulatorSettings()
+    # Connectors of the config file; without any, the one `simulator` of [simulator] runs.
+    connectors: list[ConnectorConfig] = []
+    # Where messages go until routing rules exist; else the first enabled connector.
+    default_connector: str | None = None
+    # Bearer token of the admin API (/v1/admin); without one that API answers 403.
+    admin_token: SecretStr | None = None
     inbound: InboundConfig = InboundConfig()
     webhooks: WebhookSettings = WebhookSettings()
     max_body_bytes: int = 16 * 1024 * 1024

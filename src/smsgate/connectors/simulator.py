@@ -21,7 +21,9 @@ from dataclasses import dataclass, replace
 from weakref import WeakSet
 
 import structlog
+from pydantic import ConfigDict
 
+from smsgate.config import SimulatorSettings
 from smsgate.connectors.base import Connector, Sink
 from smsgate.domain.delivery_errors import DeliveryError
 from smsgate.domain.inbound import InboundSms
@@ -224,3 +226,27 @@ class SimulatorConnector(Connector):
                     log.exception("simulator could not deliver reports", count=len(ready))
         finally:
             self._flushing = None
+
+
+class SimulatorOptions(SimulatorSettings):
+    """The options of a `simulator` connector: the `[simulator]` settings, spelt exactly."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def simulator_from_options(name: str, options: SimulatorSettings) -> SimulatorConnector:
+    return SimulatorConnector(
+        name,
+        submit_latency_ms=options.submit_latency_ms,
+        report_delay_ms=options.report_delay_ms,
+        mix=OutcomeMix(options.delivered, options.undelivered, options.expired, options.rejected),
+        seed=options.seed,
+        throughput=options.throughput,
+        window=options.window,
+        replies=Replies(
+            rate=options.reply_rate,
+            texts=tuple(options.reply_texts),
+            delay_ms=options.reply_delay_ms,
+            number=options.number,
+        ),
+    )
