@@ -152,6 +152,10 @@ def test_gsm7_text_the_peer_charset_lacks_goes_out_as_ucs2():
     assert wire_encoding("ΔΣ €", Encoding.GSM7, LATIN1_SMSC) is Encoding.UCS2
 
 
+def test_text_outside_gsm_03_38_goes_out_as_ucs2_even_if_the_peer_charset_carries_it():
+    assert wire_encoding("ÿ", Encoding.GSM7, LATIN1_SMSC) is Encoding.UCS2
+
+
 def test_ucs2_text_stays_ucs2():
     assert wire_encoding("Ж", Encoding.UCS2) is Encoding.UCS2
 

@@ -18,7 +18,13 @@ from typing import Literal
 import msgspec
 
 from smsgate.domain.inbound import Concat
-from smsgate.domain.text import Encoding, decode_gsm7, encode_gsm7, encode_ucs2
+from smsgate.domain.text import (
+    Encoding,
+    decode_gsm7,
+    detect_encoding,
+    encode_gsm7,
+    encode_ucs2,
+)
 from smsgate.smpp.tlv import Tlvs
 
 UDHI = 0x40  # esm_class bit: short_message starts with a user data header
@@ -134,8 +140,11 @@ def encode_text(
 
 def wire_encoding(text: str, encoding: Encoding, coding: CodingMap = DEFAULT_CODING) -> Encoding:
     """`encoding`, or UCS-2 when it is GSM-7 and the peer's charset for GSM-7 text lacks one of
-    the characters of `text` (Greek capitals and € are in GSM 03.38 but not in latin-1)."""
+    the characters of `text` (Greek capitals and € are in GSM 03.38 but not in latin-1), or
+    `text` is not GSM 03.38 at all."""
     if encoding is Encoding.GSM7:
+        if detect_encoding(text) is Encoding.UCS2:
+            return Encoding.UCS2
         try:
             _gsm_text_encoder(coding)(text)
         except ValueError:
