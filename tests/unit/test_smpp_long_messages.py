@@ -3,13 +3,12 @@ message_payload."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.unit.text_vectors import reference_cases
 
 from smsgate.domain.inbound import Concat
 from smsgate.domain.text import Encoding, concat_udh, detect_encoding
@@ -17,7 +16,6 @@ from smsgate.smpp.coding import UDHI, Alphabet, CodingMap, read_text
 from smsgate.smpp.long_messages import LongMode, Submission, plan_submits
 from smsgate.smpp.tlv import Tlvs
 
-VECTORS = Path(__file__).resolve().parents[3] / "shared" / "reference" / "sms-text-vectors.json"
 LONG_GSM = "a" * 153 + "b" * 10
 LONG_UCS2 = "Ж" * 67 + "ж" * 5
 MIXED_TEXT = st.text(
@@ -30,17 +28,6 @@ MIXED_TEXT = st.text(
     ),
     max_size=700,
 )
-
-
-def _reference_cases() -> list[Any]:
-    if not VECTORS.exists():
-        reason = f"reference vectors not found at {VECTORS}"
-        return [pytest.param(None, marks=pytest.mark.skip(reason=reason))]
-    cases = json.loads(VECTORS.read_text(encoding="utf-8"))["cases"]
-    return [
-        pytest.param(case, id=f"{n}-{case['encoding']}-{case['units']}units")
-        for n, case in enumerate(cases)
-    ]
 
 
 def _read_back(submissions: list[Submission]) -> list[tuple[str, Concat | None]]:
@@ -119,7 +106,7 @@ def test_a_text_of_more_than_255_parts_is_refused_in_udh_mode():
 
 
 @pytest.mark.parametrize("mode", [LongMode.UDH, LongMode.SAR])
-@pytest.mark.parametrize("case", _reference_cases())
+@pytest.mark.parametrize("case", reference_cases())
 def test_parts_match_the_reference_vectors(case: dict[str, Any], mode: LongMode):
     submissions = plan_submits(case["text"], Encoding(case["encoding"]), mode, 200)
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from itertools import pairwise
-from pathlib import Path
 from typing import Any
 
 import pytest
 import smsutil  # type: ignore[import-untyped]
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.unit.text_vectors import reference_cases
 
 from smsgate.domain.errors import DomainError, ErrorCode
 from smsgate.domain.text import (
@@ -27,8 +26,6 @@ from smsgate.domain.text import (
     segment,
 )
 
-VECTORS = Path(__file__).resolve().parents[3] / "shared" / "reference" / "sms-text-vectors.json"
-
 GSM7_EXTENSION = "\f^{}\\[~]|€"
 GSM7_TEXT = st.text(alphabet=st.sampled_from(sorted(GSM7_CHARACTERS)), max_size=500)
 MIXED_TEXT = st.text(
@@ -42,17 +39,6 @@ MIXED_TEXT = st.text(
     min_size=1,
     max_size=500,
 )
-
-
-def _reference_cases() -> list[Any]:
-    if not VECTORS.exists():
-        reason = f"reference vectors not found at {VECTORS}"
-        return [pytest.param(None, marks=pytest.mark.skip(reason=reason))]
-    cases = json.loads(VECTORS.read_text(encoding="utf-8"))["cases"]
-    return [
-        pytest.param(case, id=f"{n}-{case['encoding']}-{case['units']}units")
-        for n, case in enumerate(cases)
-    ]
 
 
 def _units(part: str, encoding: Encoding) -> int:
@@ -69,7 +55,7 @@ def _limit(segments: Segments) -> int:
 # Reference vectors and an independent implementation
 
 
-@pytest.mark.parametrize("case", _reference_cases())
+@pytest.mark.parametrize("case", reference_cases())
 def test_segmentation_matches_the_reference_vectors(case: dict[str, Any]) -> None:
     segments = segment(case["text"])
 
