@@ -346,3 +346,71 @@ connector_status = Table(
     Column("state", Text, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
 )
+
+# SMPP credentials of an account: customers bind to our SMPP server with them (one system_id
+# per account). `dc0`/`dc1` say how the account's data_coding 0 and 1 are read (gsm7, latin1,
+# ascii): SMPP leaves 0 to "the SMSC default alphabet" and some clients put GSM text in 1.
+smpp_accounts = Table(
+    "smpp_accounts",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+    Column("system_id", String(15), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("max_binds", SmallInteger, nullable=False),
+    Column("dc0", String(8), nullable=False),
+    Column("dc1", String(8), nullable=False),
+    Column("enabled", Boolean, nullable=False, server_default=text("true")),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+# The ids an SMPP customer was given that need more than the message row: a receipt (with the
+# addresses as the customer wrote them), or an id other than the message's own (each part of a
+# long message the customer sent in parts; submit_multi's one id for many messages).
+smpp_submits = Table(
+    "smpp_submits",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),  # as the customer knows it
+    Column("message_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("account_id", Integer, nullable=False),
+    Column("part_no", SmallInteger, nullable=False),
+    Column("registered_delivery", SmallInteger, nullable=False),
+    Column("source_addr", String(21), nullable=False),
+    Column("source_ton", SmallInteger, nullable=False),
+    Column("source_npi", SmallInteger, nullable=False),
+    Column("dest_addr", String(21), nullable=False),
+    Column("dest_ton", SmallInteger, nullable=False),
+    Column("dest_npi", SmallInteger, nullable=False),
+    Index("ix_smpp_submits_message_id", "message_id"),
+)
+
+# Parts of long messages a customer submits as UDH or SAR parts, held until every part came;
+# `pdu` is the submit as received, each part already answered with `part_id`.
+smpp_parts = Table(
+    "smpp_parts",
+    metadata,
+    Column("account_id", Integer, primary_key=True),
+    Column("source_addr", String(21), primary_key=True),
+    Column("dest_addr", String(21), primary_key=True),
+    Column("ref", Integer, primary_key=True),
+    Column("total", SmallInteger, primary_key=True),
+    Column("seq", SmallInteger, primary_key=True),
+    Column("part_id", BigInteger, nullable=False),
+    Column("pdu", LargeBinary, nullable=False),
+    Column("received_at", BigInteger, nullable=False, index=True),
+)
+
+# deliver_sm (receipts and inbound messages) owed to SMPP customers, encoded with sequence 0.
+# A row waits while the account has no receiver bind and goes once its deliver_sm_resp is OK;
+# `next_at` is when it may be tried (again): a try in flight pushes it past the response timeout.
+smpp_deliveries = Table(
+    "smpp_deliveries",
+    metadata,
+    Column("id", _SERIAL, primary_key=True, autoincrement=True),
+    Column("account_id", Integer, nullable=False),
+    Column("pdu", LargeBinary, nullable=False),
+    Column("attempts", SmallInteger, nullable=False, server_default=text("0")),
+    Column("next_at", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_smpp_deliveries_account_id_id", "account_id", "id"),
+)
