@@ -66,6 +66,7 @@ class BindStatus(msgspec.Struct, frozen=True):
     mode: str  # transmitter, receiver, transceiver
     state: str  # e.g. bound, connecting, down
     since: int  # epoch ms of the last change of state
+    in_flight: int = 0  # our requests on this connection not answered yet
 
 
 class Link(msgspec.Struct, frozen=True):
@@ -73,6 +74,8 @@ class Link(msgspec.Struct, frozen=True):
 
     state: LinkState = "up"
     binds: list[BindStatus] = msgspec.field(default_factory=list)
+    # Counts only this kind of connector keeps (SMPP: throttles, refusals by status).
+    counters: dict[str, int] = msgspec.field(default_factory=dict)
 
 
 class ConnectorStatus(msgspec.Struct, frozen=True, kw_only=True):
@@ -89,6 +92,7 @@ class ConnectorStatus(msgspec.Struct, frozen=True, kw_only=True):
     inbound: int
     last_error: str | None = None
     last_error_at: int | None = None  # epoch ms
+    counters: dict[str, int] = msgspec.field(default_factory=dict)  # the kind's own (Link)
 
 
 class Counters:
@@ -163,6 +167,7 @@ class Connector(abc.ABC):
             inbound=c.inbound,
             last_error=c.last_error,
             last_error_at=c.last_error_at,
+            counters=link.counters,
         )
 
     @abc.abstractmethod
