@@ -72,7 +72,7 @@ _command_encoder = msgspec.msgpack.Encoder()
 
 
 @dataclass(frozen=True, slots=True)
-class _Prepared:
+class Prepared:
     """A validated request, ready to be stored: everything but the opt-out check, which
     must see the list as committed when the messages are."""
 
@@ -117,7 +117,7 @@ class SendingService:
             plan = _plan(account, cmd)
             _validate(cmd, now_ms())
             return _result(plan, {}, status=None, test=False, estimate=True)
-        prepared = self._prepare(account, cmd)
+        prepared = self.prepare(account, cmd)
         if account.test_mode or cmd.test:
             opted = await self._db.read(
                 lambda conn: self._opt_outs.among(conn, account.id, prepared.recipients)
@@ -142,7 +142,7 @@ class SendingService:
         """Store an automatic answer (to STOP, START, HELP) inside the caller's transaction,
         opt-out list or not: confirming an opt-out is the one message still owed. Returns
         the connectors to wake once the transaction is committed."""
-        prepared = self._prepare(account, cmd)
+        prepared = self.prepare(account, cmd)
         result = _result(
             prepared.plan, prepared.ids, status=prepared.status, test=False, estimate=False
         )
@@ -152,11 +152,12 @@ class SendingService:
         if connectors:
             self._on_queued(connectors)
 
-    def _prepare(self, account: Account, cmd: SendCommand) -> _Prepared:
+    def prepare(self, account: Account, cmd: SendCommand) -> Prepared:
+        """Validate and plan a send (raises DomainError); `stage` stores it."""
         now = now_ms()
         plan = _plan(account, cmd)
         send_at, expires_at, sender = _validate(cmd, now)
-        return _Prepared(
+        return Prepared(
             account=account,
             cmd=cmd,
             plan=plan,
@@ -175,7 +176,7 @@ class SendingService:
         )
 
     def _store_job(
-        self, p: _Prepared, key: str | None
+        self, p: Prepared, key: str | None
     ) -> Callable[[Tx], Awaitable[requests.StoredRequest | tuple[SendResult, set[str]]]]:
         account, cmd = p.account, p.cmd
         request_id = self._db.ids.next() if key is not None else None
@@ -185,14 +186,7 @@ class SendingService:
                 existing = await requests.get(tx.conn, account.id, key)
                 if existing is not None:
                     return existing
-            opted = await self._opt_outs.among(tx.conn, account.id, p.recipients)
-            result = _result(
-                p.plan.refusing(opted, ErrorCode.OPTED_OUT),
-                p.ids,
-                status=p.status,
-                test=False,
-                estimate=False,
-            )
+            result, connectors = await self.stage(tx, p, request_id)
             if key is not None and request_id is not None:
                 requests.defer_add(
                     tx,
@@ -203,12 +197,29 @@ class SendingService:
                     response=_result_encoder.encode(result),
                     now_ms=p.now,
                 )
-            return result, self._add_rows(tx, p, result, request_id)
+            return result, connectors
 
         return job
 
+    async def stage(
+        self, tx: Tx, p: Prepared, request_id: int | None = None
+    ) -> tuple[SendResult, set[str]]:
+        """Store a prepared send inside `tx`, its recipients checked against the opt-out lists
+        as committed with it. Returns the answer and the connectors to wake once committed.
+        Doors that gather many sends into one transaction (the SMPP server) call this for
+        each; `send` is this for one."""
+        opted = await self._opt_outs.among(tx.conn, p.account.id, p.recipients)
+        result = _result(
+            p.plan.refusing(opted, ErrorCode.OPTED_OUT),
+            p.ids,
+            status=p.status,
+            test=False,
+            estimate=False,
+        )
+        return result, self._add_rows(tx, p, result, request_id)
+
     def _add_rows(
-        self, tx: Tx, p: _Prepared, result: SendResult, request_id: int | None
+        self, tx: Tx, p: Prepared, result: SendResult, request_id: int | None
     ) -> set[str]:
         """Queue the accepted messages of `result` for insert; the connectors they go to."""
         cmd = p.cmd
