@@ -5,12 +5,19 @@ from __future__ import annotations
 import structlog
 
 from smsgate.config import Settings
+from smsgate.connectors import registry
 from smsgate.connectors.base import Connector
-from smsgate.connectors.simulator import OutcomeMix, Replies, SimulatorConnector
 from smsgate.dispatch.dispatcher import Dispatcher
+from smsgate.dispatch.reconciler import Reconciler
 from smsgate.dispatch.router import Router
 from smsgate.services.accounts import AccountService
 from smsgate.services.channel_sink import ChannelSink
+from smsgate.services.connectors import (
+    ConnectorService,
+    check_configured,
+    configured_connectors,
+    given_connectors,
+)
 from smsgate.services.events import EventLog
 from smsgate.services.inbound import InboundService
 from smsgate.services.opt_outs import OptOutService
@@ -29,37 +36,29 @@ log = structlog.get_logger(__name__)
 
 
 def build_connectors(settings: Settings) -> list[Connector]:
-    sim = settings.simulator
+    """The enabled connectors of the config file, built (not started)."""
     return [
-        SimulatorConnector(
-            "simulator",
-            submit_latency_ms=sim.submit_latency_ms,
-            report_delay_ms=sim.report_delay_ms,
-            mix=OutcomeMix(sim.delivered, sim.undelivered, sim.expired, sim.rejected),
-            seed=sim.seed,
-            throughput=sim.throughput,
-            window=sim.window,
-            replies=Replies(
-                rate=sim.reply_rate,
-                texts=tuple(sim.reply_texts),
-                delay_ms=sim.reply_delay_ms,
-                number=sim.number,
-            ),
-        )
+        registry.build(d.name, d.kind, d.options)
+        for d in configured_connectors(settings)
+        if d.enabled
     ]
 
 
 class Gateway:
     def __init__(self, settings: Settings, connectors: list[Connector] | None = None):
+        """`connectors`: built by the caller (tests), instead of the config file's."""
         self.settings = settings
         self.db = Database(
             settings.resolved_database_url,
             node_id=settings.node_id,
             group_max=settings.group_commit_max,
         )
-        connectors = connectors if connectors is not None else build_connectors(settings)
+        configured = (
+            configured_connectors(settings) if connectors is None else given_connectors(connectors)
+        )
+        check_configured(configured)
         self.reports = ReportService(self.db)
-        self.router = Router(connectors[0].name if connectors else None)
+        self.router = Router()  # the reconciler points it at a connector at start
         opt_out_index = OptOutIndex()
         self.sending = SendingService(
             self.db, self.router, opt_out_index, on_queued=self._wake_dispatcher
@@ -73,11 +72,18 @@ class Gateway:
         )
         self.dispatcher = Dispatcher(
             self.db,
-            connectors,
             ChannelSink(self.reports, self.inbound),
             node=f"node-{settings.node_id}",
             batch=settings.dispatch_batch,
         )
+        self.reconciler = Reconciler(
+            self.db,
+            configured,
+            self.dispatcher,
+            self.router,
+            default_connector=settings.default_connector,
+        )
+        self.connectors = ConnectorService(self.db, configured, on_change=self.reconciler.refresh)
         self.accounts = AccountService(self.db)
         self.opt_outs = OptOutService(self.db, opt_out_index)
         self.queries = MessageQueries(self.db)
@@ -114,9 +120,11 @@ class Gateway:
         self.reports.start()
         self.inbound.start()
         await self.dispatcher.start()
+        await self.reconciler.start()
         log.info("gateway started", database=self.db.dialect)
 
     async def stop(self) -> None:
+        await self.reconciler.stop()
         await self.dispatcher.stop()
         await self.inbound.close()
         await self.reports.close()

@@ -5,21 +5,28 @@ Delivery is at-least-once: a message is claimed (a lease in the store) before it
 and the lease ends only when the submit's outcome is committed. After a crash the messages of
 unfinished leases are submitted again; a connector's window holds at most `window` of them, so
 that bounds the duplicates.
+
+Connectors come and go while it runs (`add`, `remove`: the connector reconciler applies what
+operators define). A lane being removed stops claiming, gives back what it claimed but had not
+submitted yet, and waits for its submits in flight to be recorded before the connector stops.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
 
 from smsgate.batching import Batcher
-from smsgate.connectors.base import Connector, Sink, SubmitError
+from smsgate.connectors.base import Connector, ConnectorStatus, Counters, Sink, SubmitError
 from smsgate.dispatch.throttle import Pacer
+from smsgate.domain.inbound import InboundSms
 from smsgate.domain.message import OutboundMessage
+from smsgate.domain.reports import Report
 from smsgate.domain.status import Status
 from smsgate.services.clock import now_ms
 from smsgate.services.reports import apply_reports
@@ -52,18 +59,19 @@ class Dispatcher:
     def __init__(
         self,
         db: Database,
-        connectors: Iterable[Connector],
         sink: Sink,
         *,
         node: str = "node-0",
         batch: int = 500,
     ):
         self._db = db
-        self._connectors = {c.name: c for c in connectors}
+        self._connectors: dict[str, Connector] = {}
         self._sink = sink
         self._node = node
         self.batch = batch  # most messages one claim takes
-        self._lanes = {name: _Lane(self, c) for name, c in self._connectors.items()}
+        self._lanes: dict[str, _Lane] = {}  # of the connectors started
+        self._lane_tasks: dict[str, asyncio.Task[None]] = {}
+        self._started = False
         self._results: Batcher[_Outcome] = Batcher(
             self._record, max_items=2000, max_delay=0.002, name="dispatch-results"
         )
@@ -74,6 +82,46 @@ class Dispatcher:
     @property
     def connectors(self) -> dict[str, Connector]:
         return self._connectors
+
+    @property
+    def node(self) -> str:
+        return self._node
+
+    def statuses(self) -> dict[str, ConnectorStatus]:
+        """The live state of every connector running here."""
+        return {name: lane.connector.status() for name, lane in self._lanes.items()}
+
+    async def add(self, connector: Connector) -> None:
+        """Run another connector (at once when the dispatcher runs, else from `start`)."""
+        if connector.name in self._connectors:
+            raise ValueError(f"connector {connector.name} runs already")
+        self._connectors[connector.name] = connector
+        if self._started:
+            try:
+                await self._launch(connector)
+            except BaseException:
+                del self._connectors[connector.name]
+                raise
+
+    async def remove(self, name: str) -> None:
+        """Stop a connector: no new claims; its submits in flight finish and are recorded
+        first. Its queued messages stay queued for it."""
+        connector = self._connectors.pop(name)
+        lane = self._lanes.pop(name, None)
+        if lane is None:
+            return
+        lane.close()
+        await self._lane_tasks.pop(name)
+        await lane.drain()
+        await connector.stop()
+
+    async def _launch(self, connector: Connector) -> None:
+        await connector.start(_CountingSink(self._sink, connector.counters))
+        lane = _Lane(self, connector)
+        self._lanes[connector.name] = lane
+        self._lane_tasks[connector.name] = asyncio.create_task(
+            lane.run(), name=f"lane-{connector.name}"
+        )
 
     async def start(self) -> None:
         async def recover(tx: Tx) -> int:
@@ -86,17 +134,19 @@ class Dispatcher:
                 count=self.resubmitted_after_restart,
                 note="at-least-once: the upstream may see these twice",
             )
-        for connector in self._connectors.values():
-            await connector.start(self._sink)
         self._results.start()
+        self._started = True
+        for connector in list(self._connectors.values()):
+            await self._launch(connector)
         self._tasks = [
-            asyncio.create_task(lane.run(), name=f"lane-{name}")
-            for name, lane in self._lanes.items()
+            asyncio.create_task(self._schedule_loop(), name="scheduler"),
+            asyncio.create_task(self._expiry_loop(), name="expiry"),
         ]
-        self._tasks.append(asyncio.create_task(self._schedule_loop(), name="scheduler"))
-        self._tasks.append(asyncio.create_task(self._expiry_loop(), name="expiry"))
 
     async def stop(self) -> None:
+        for lane in self._lanes.values():
+            lane.close()
+        await asyncio.gather(*self._lane_tasks.values(), return_exceptions=True)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -106,8 +156,8 @@ class Dispatcher:
         # are committed, so a clean stop leaves no lease behind.
         await asyncio.gather(*(lane.drain() for lane in self._lanes.values()))
         await self._results.close()
-        for connector in self._connectors.values():
-            await connector.stop()
+        for lane in self._lanes.values():
+            await lane.connector.stop()
 
     def wake(self, connectors: Iterable[str]) -> None:
         for name in connectors:
@@ -130,6 +180,17 @@ class Dispatcher:
             )
 
         return await self._db.write(job)
+
+    async def give_back(self, unsubmitted: Sequence[OutboundMessage]) -> None:
+        ids = [m.id for m in unsubmitted]
+
+        async def job(tx: Tx) -> None:
+            await messages.give_back(tx, ids)
+
+        try:
+            await self._db.write(job)
+        except Exception:  # the leases run out instead; nothing is lost
+            log.exception("could not give claimed messages back", count=len(ids))
 
     async def outcome(self, outcome: _Outcome) -> None:
         await self._results.add(outcome)
@@ -214,23 +275,58 @@ def _backoff_ms(attempt: int) -> int:
     return int(min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** max(attempt - 1, 0)))
 
 
+class _CountingSink:
+    """A connector's view of the sink: counts its reports and inbound messages for status().
+    Plain methods handing on the sink's coroutine: no extra await per report."""
+
+    __slots__ = ("_counters", "_sink")
+
+    def __init__(self, sink: Sink, counters: Counters):
+        self._sink = sink
+        self._counters = counters
+
+    def report(self, report: Report) -> Coroutine[Any, Any, None]:
+        self._counters.reports += 1
+        return self._sink.report(report)
+
+    def reports(self, reports: Sequence[Report]) -> Coroutine[Any, Any, None]:
+        self._counters.reports += len(reports)
+        return self._sink.reports(reports)
+
+    def awaiting_reports(self, connector: str) -> Coroutine[Any, Any, list[str]]:
+        return self._sink.awaiting_reports(connector)
+
+    def inbound(self, sms: InboundSms) -> Coroutine[Any, Any, None]:
+        self._counters.inbound += 1
+        return self._sink.inbound(sms)
+
+
 class _Lane:
     """One connector's queue: claims as many messages as its window has room for."""
 
     def __init__(self, dispatcher: Dispatcher, connector: Connector):
         self._dispatcher = dispatcher
-        self._connector = connector
+        self.connector = connector
+        self._counters = connector.counters
         self._pacer = Pacer(connector.throughput, burst=min(connector.window, 10))
         self._in_flight: set[asyncio.Task[None]] = set()
         self._room = asyncio.Event()
+        self._closing = False
         self.wake = asyncio.Event()
 
+    def close(self) -> None:
+        """Stop claiming; `run` returns once what it claimed is submitted or given back."""
+        self._closing = True
+        self.wake.set()
+        self._room.set()
+
     async def run(self) -> None:
-        window = self._connector.window
+        window = self.connector.window
+        counters = self._counters
         # Claim when half the window is free (or it is empty): one claim per freed slot would
         # cost a store round trip per message.
         claim_at = max(1, window // 2)
-        while True:
+        while not self._closing:
             free = window - len(self._in_flight)
             if free < claim_at and self._in_flight:
                 self._room.clear()
@@ -239,23 +335,31 @@ class _Lane:
             self.wake.clear()
             try:
                 batch = await self._dispatcher.claim(
-                    self._connector.name, min(free, self._dispatcher.batch)
+                    self.connector.name, min(free, self._dispatcher.batch)
                 )
             except Exception:
-                log.exception("claim failed", connector=self._connector.name)
+                log.exception("claim failed", connector=self.connector.name)
                 batch = []
             if not batch:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), IDLE_POLL_S)
                 continue
+            started = 0
             for message in batch:
                 await self._pacer.wait()
+                if self._closing:
+                    break
                 task = asyncio.create_task(self._submit(message))
                 self._in_flight.add(task)
                 task.add_done_callback(self._done)
+                counters.in_flight += 1
+                started += 1
+            if started < len(batch):
+                await self._dispatcher.give_back(batch[started:])
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._in_flight.discard(task)
+        self._counters.in_flight -= 1
         self._room.set()
 
     async def drain(self) -> None:
@@ -263,13 +367,14 @@ class _Lane:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
 
     async def _submit(self, message: OutboundMessage) -> None:
-        name = self._connector.name
+        name = self.connector.name
         if message.expires_at is not None and message.expires_at <= now_ms():
             outcome = _Outcome(message, name, expired=True)
         else:
             try:
-                ids = await asyncio.wait_for(self._connector.submit(message), SUBMIT_TIMEOUT_S)
+                ids = await asyncio.wait_for(self.connector.submit(message), SUBMIT_TIMEOUT_S)
                 outcome = _Outcome(message, name, upstream_ids=ids)
+                self._counters.submitted += 1
             except TimeoutError:
                 outcome = _Outcome(
                     message,
@@ -285,6 +390,9 @@ class _Lane:
                 outcome = _Outcome(
                     message, name, error=SubmitError("connector_error", repr(exc), temporary=True)
                 )
+            if outcome.error is not None:
+                self._counters.submit_errors += 1
+                self._counters.error(str(outcome.error))
         # The window slot is held until the outcome is committed: this is what bounds the
         # messages a crash can leave submitted-but-unrecorded to the window.
         await self._dispatcher.outcome(outcome)

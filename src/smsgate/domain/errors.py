@@ -79,6 +79,19 @@ class ErrorCode:
         "not_cancelable", ErrorKind.CONFLICT, "The message can no longer be canceled"
     )
     NO_ROUTE = ErrorSpec("no_route", ErrorKind.UNAVAILABLE, "No connector can take the message")
+    CONNECTOR_EXISTS = ErrorSpec(
+        "connector_exists", ErrorKind.CONFLICT, "A connector of that name exists already"
+    )
+    CONNECTOR_IN_CONFIG = ErrorSpec(
+        "connector_in_config",
+        ErrorKind.CONFLICT,
+        "The connector is defined in the config file; change it there",
+    )
+    ADMIN_DISABLED = ErrorSpec(
+        "admin_disabled",
+        ErrorKind.FORBIDDEN,
+        "The admin API is off: set admin_token (SMSGATE_ADMIN_TOKEN) to use it",
+    )
     METHOD_NOT_ALLOWED = ErrorSpec(
         "method_not_allowed", ErrorKind.INVALID, "The method is not allowed here"
     )

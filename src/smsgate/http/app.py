@@ -16,6 +16,7 @@ from smsgate import __version__
 from smsgate.domain.errors import DomainError, ErrorCode, ErrorSpec
 from smsgate.http.fast_send import SendFastPath
 from smsgate.http.native import render
+from smsgate.http.native.admin import router as admin_router
 from smsgate.http.native.events import router as events_router
 from smsgate.http.native.inbound import router as inbound_router
 from smsgate.http.native.routes import router as native_router
@@ -93,6 +94,7 @@ def create_app(gateway: Gateway, on_started: Callable[[], None] | None = None) -
             events_router,
             inbound_router,
             webhooks_router,
+            admin_router,
             health,
             openapi_json,
         ],

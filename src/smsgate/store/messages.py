@@ -350,6 +350,27 @@ async def release(tx: Tx, retry_at: Iterable[tuple[int, int]]) -> None:
         )
 
 
+async def give_back(tx: Tx, ids: Sequence[int]) -> None:
+    """Return claimed messages that were never submitted (their connector was stopped): the
+    claim does not count as an attempt."""
+    for chunk in in_chunks(ids):
+        await tx.conn.execute(
+            update(messages)
+            .where(messages.c.id.in_(chunk))
+            .values(claimed_by=None, claim_until=None, attempts=messages.c.attempts - 1)
+        )
+
+
+async def queued_by_connector(conn: Conn) -> dict[str, int]:
+    """How many messages wait for each connector (read from the queue's partial index)."""
+    rows = await conn.execute(
+        select(messages.c.connector, func.count())
+        .where(messages.c.status == Status.QUEUED.value)
+        .group_by(messages.c.connector)
+    )
+    return {r[0]: r[1] for r in rows if r[0] is not None}
+
+
 async def end_leases(tx: Tx, ids: Sequence[int]) -> None:
     """Clear the lease of messages that reached a final status without a submit."""
     for chunk in in_chunks(ids):
