@@ -38,6 +38,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from smsgate.connectors import smpp
 from smsgate.connectors.base import Connector
 from smsgate.connectors.simulator import SimulatorOptions, simulator_from_options
 from smsgate.domain.errors import DomainError, ErrorCode
@@ -142,3 +143,4 @@ def masked(kind: str, options: Mapping[str, Any]) -> dict[str, Any]:
 
 
 register("simulator", SimulatorOptions, simulator_from_options, secrets=())
+register("smpp", smpp.SmppOptions, smpp.build, secrets=("password",))
