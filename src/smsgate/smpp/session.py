@@ -288,6 +288,10 @@ class Session:
             self.state = State.UNBINDING
             self._unbinding = _Unbinding(sequence, self._last_received)
             return self._finish_unbind_if_settled()
+        if command == CommandId.ALERT_NOTIFICATION:
+            # The one request SMPP answers with nothing (§4.12): owing it an answer would hold
+            # up an unbind until its grace ran out.
+            return [Request(pdu)]
         self.owed.add(sequence)
         return [Request(pdu)]
 
