@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -54,9 +55,9 @@ class Carrier:
     _numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(3_000_000_000))
     _server: asyncio.Server | None = None
 
-    async def start(self) -> Carrier:
+    async def start(self, tls: ssl.SSLContext | None = None) -> Carrier:
         loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(self._protocol, "127.0.0.1", 0)
+        self._server = await loop.create_server(self._protocol, "127.0.0.1", 0, ssl=tls)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 

@@ -5,7 +5,10 @@ and inbound messages acknowledged only after commit, a clean stop."""
 from __future__ import annotations
 
 import asyncio
+import ssl
+import subprocess
 from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -84,14 +87,42 @@ async def carrier() -> AsyncIterator[Carrier]:
 
 
 @pytest.fixture
+def certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1: (cert, key)."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt"),
+            *("ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"),
+            *("-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+    return cert, key
+
+
+@pytest.fixture
+async def tls_carrier(certificate: tuple[Path, Path]) -> AsyncIterator[Carrier]:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*certificate)
+    smsc = await Carrier().start(tls=context)
+    yield smsc
+    await smsc.close()
+
+
+@pytest.fixture
 async def connect(carrier: Carrier) -> AsyncIterator[Any]:
     """`await connect(**options)`: a started connector bound to the carrier."""
     started: list[RecordingSmpp] = []
 
-    async def start(wait_bound: bool = True, **overrides: Any) -> RecordingSmpp:
+    async def start(
+        wait_bound: bool = True, to: Carrier = carrier, **overrides: Any
+    ) -> RecordingSmpp:
         options = {
             "host": "127.0.0.1",
-            "port": carrier.port,
+            "port": to.port,
             "system_id": "smsgate",
             "password": "secret",
             "reconnect_initial_s": 0.02,
@@ -175,6 +206,29 @@ async def test_each_bind_reconnects_after_the_carrier_drops_it(
     carrier.drop()
     await eventually(lambda: len(carrier.bound()) == 2 and connector.link().state == "up")
     assert [b.binds for b in connector.binds] == [2, 2]
+    assert await connector.submit(message())
+
+
+async def test_a_tls_bind_checks_the_carriers_certificate(
+    tls_carrier: Carrier, certificate: tuple[Path, Path], connect: Any
+) -> None:
+    connector = await connect(to=tls_carrier, tls=True, tls_ca_file=str(certificate[0]))
+    assert await connector.submit(message())
+
+
+async def test_a_tls_bind_refuses_a_certificate_it_cannot_verify(
+    tls_carrier: Carrier, connect: Any
+) -> None:
+    connector = await connect(to=tls_carrier, tls=True, wait_bound=False)
+    await eventually(lambda: connector.counters.last_error is not None)
+    assert "CERTIFICATE_VERIFY_FAILED" in (connector.counters.last_error or "")
+    assert tls_carrier.binds == []
+
+
+async def test_tls_without_verification_binds_to_any_certificate(
+    tls_carrier: Carrier, connect: Any
+) -> None:
+    connector = await connect(to=tls_carrier, tls=True, tls_verify=False)
     assert await connector.submit(message())
 
 

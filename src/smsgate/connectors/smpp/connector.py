@@ -282,14 +282,12 @@ class SmppConnector(Connector):
     # Receiving
 
     def _on_request(self, connection: Connection, pdu: Pdu) -> None:
+        # The session lets only deliver_sm, data_sm and alert_notification through; the last
+        # (a subscriber is reachable again) wants no answer and nothing of us.
         if isinstance(pdu, DeliverSm | DataSm):
             task = asyncio.create_task(self._deliver(connection, pdu))
             self._delivering.add(task)
             task.add_done_callback(self._delivering.discard)
-        else:  # nothing else an SMSC sends needs us; say so rather than leave it unanswered
-            connection.respond(
-                response_to(pdu.command_id, pdu.sequence_number, CommandStatus.ESME_RINVCMDID)
-            )
 
     async def _deliver(self, connection: Connection, pdu: DeliverSm | DataSm) -> None:
         status = CommandStatus.ESME_ROK
@@ -320,9 +318,12 @@ def _load(bind: Bind) -> int:
 
 
 def _tls_context(options: SmppOptions) -> ssl.SSLContext:
-    context = ssl.create_default_context(
-        cafile=str(options.tls_ca_file) if options.tls_ca_file else None
-    )
+    try:
+        context = ssl.create_default_context(
+            cafile=str(options.tls_ca_file) if options.tls_ca_file else None
+        )
+    except (OSError, ssl.SSLError) as exc:  # reported like a bad option
+        raise ValueError(f"tls_ca_file: {exc}") from None
     if not options.tls_verify:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
