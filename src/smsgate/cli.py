@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 import httpx
 import typer
 import uvicorn
+from rich import box
 from rich.console import Console
 from rich.table import Column, Table
 
@@ -31,6 +32,11 @@ numbers_app = typer.Typer(
     no_args_is_help=True, help="Numbers owned by accounts: inbound to them is theirs (operator)."
 )
 app.add_typer(numbers_app, name="numbers")
+connectors_app = typer.Typer(
+    no_args_is_help=True,
+    help="Connectors: list them with their live state; add, remove, enable, disable (operator).",
+)
+app.add_typer(connectors_app, name="connectors")
 console = Console()
 err_console = Console(stderr=True)
 
@@ -107,7 +113,11 @@ def serve(
     # uvicorn re-raises SIGTERM once its graceful shutdown is done, which would end the process
     # with -15; by then the gateway has stopped cleanly, so make it a normal exit.
     signal.signal(signal.SIGTERM, _exit_cleanly)
-    gateway = Gateway(settings)
+    try:
+        gateway = Gateway(settings)
+    except DomainError as err:  # e.g. a connector of the config file with a bad option
+        err_console.print(f"[red]error:[/] {err.detail}")
+        raise typer.Exit(1) from None
     config = uvicorn.Config(
         create_app(gateway, on_started=announce),
         host=settings.host,
@@ -124,6 +134,17 @@ def serve(
 def _operator(data_dir: Path | None, config: Path | None, work: Callable[[Any], Awaitable[T]]) -> T:
     """Run `work(gateway_services)` against the store directly, as the operator."""
     from smsgate.services.accounts import AccountService
+
+    return _on_store(data_dir, config, lambda db, _: AccountService(db), work)
+
+
+def _on_store(
+    data_dir: Path | None,
+    config: Path | None,
+    service: Callable[[Any, Settings], Any],
+    work: Callable[[Any], Awaitable[T]],
+) -> T:
+    """Run `work(service(db, settings))` against the store directly; errors end the command."""
     from smsgate.store.database import Database
 
     settings = _settings(config, data_dir=data_dir)
@@ -132,7 +153,7 @@ def _operator(data_dir: Path | None, config: Path | None, work: Callable[[Any], 
         db = Database(settings.resolved_database_url, node_id=settings.node_id)
         await db.open()
         try:
-            return await work(AccountService(db))
+            return await work(service(db, settings))
         finally:
             await db.close()
 
@@ -244,6 +265,148 @@ def numbers_list(data_dir: DataDir = None, config: ConfigFile = None) -> None:
     for number, account in _operator(data_dir, config, lambda s: s.numbers()):
         table.add_row(number, account)
     console.print(table)
+
+
+def _connectors(
+    data_dir: Path | None, config: Path | None, work: Callable[[Any], Awaitable[T]]
+) -> T:
+    """Run `work(ConnectorService)` on the store: a running server applies changes within
+    about 2 s."""
+    from smsgate.services.connectors import ConnectorService, configured_connectors
+
+    return _on_store(
+        data_dir, config, lambda db, s: ConnectorService(db, configured_connectors(s)), work
+    )
+
+
+def _option_pairs(options: list[str]) -> list[tuple[str, str]]:
+    pairs = []
+    for option in options:
+        key, equals, value = option.partition("=")
+        if not equals or not key:
+            raise typer.BadParameter(f"{option!r} is not key=value", param_hint="--option")
+        pairs.append((key.strip(), value))
+    return pairs
+
+
+@connectors_app.command("add")
+def connectors_add(
+    name: str,
+    kind: Annotated[str, typer.Option("--kind", help="Connector kind: simulator, smpp, ...")],
+    option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--option",
+            "-o",
+            help="An option as key=value (repeat; a list option takes every value given)",
+        ),
+    ] = None,
+    options_json: Annotated[
+        str | None, typer.Option("--options-json", help="Options as one JSON object")
+    ] = None,
+    enabled: Annotated[bool, typer.Option(help="Start it at once")] = True,
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Add a connector. A running server starts it within about 2 s."""
+    from smsgate.connectors import registry
+
+    options: dict[str, Any] = {}
+    if options_json is not None:
+        try:
+            options = json.loads(options_json)
+        except ValueError as exc:
+            raise typer.BadParameter(f"not JSON: {exc}", param_hint="--options-json") from None
+        if not isinstance(options, dict):
+            raise typer.BadParameter("not a JSON object", param_hint="--options-json")
+
+    async def add(service: Any) -> Any:
+        given = {**options, **registry.from_text(kind, _option_pairs(option or []))}
+        return await service.add(name, kind, given, enabled=enabled)
+
+    view = _connectors(data_dir, config, add)
+    state = "enabled" if view.enabled else "disabled"
+    console.print(f"connector [bold]{view.name}[/] added ({view.kind}, {state})")
+
+
+@connectors_app.command("remove")
+def connectors_remove(name: str, data_dir: DataDir = None, config: ConfigFile = None) -> None:
+    """Stop and remove a connector added with the API or the CLI. Messages queued for it stay
+    queued (shown as orphaned) until a connector of that name comes back or they expire."""
+    _connectors(data_dir, config, lambda s: s.remove(name))
+    console.print(f"connector {name} removed")
+
+
+@connectors_app.command("enable")
+def connectors_enable(name: str, data_dir: DataDir = None, config: ConfigFile = None) -> None:
+    """Run a disabled connector again (also one of the config file)."""
+    _connectors(data_dir, config, lambda s: s.enable(name))
+    console.print(f"connector {name} enabled")
+
+
+@connectors_app.command("disable")
+def connectors_disable(name: str, data_dir: DataDir = None, config: ConfigFile = None) -> None:
+    """Stop sending through a connector (also one of the config file): its queued messages
+    wait, new ones go to another enabled connector."""
+    _connectors(data_dir, config, lambda s: s.disable(name))
+    console.print(f"connector {name} disabled")
+
+
+def _binds(binds: list[Any]) -> str:
+    return ", ".join(f"{b.mode}:{b.state}" for b in binds)
+
+
+@connectors_app.command("list")
+def connectors_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON, with the options")] = False,
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """List connectors with their live state on each node that runs them."""
+    import msgspec
+
+    from smsgate.services.clock import now_ms
+
+    listing = _connectors(data_dir, config, lambda s: s.list())
+    if as_json:
+        views = [{**msgspec.to_builtins(v), "state": v.state} for v in listing.connectors]
+        print(json.dumps({"data": views, "orphaned": listing.orphaned}))
+        return
+    # Names and states are what an operator types and looks for: never shortened.
+    table = Table(
+        Column("name", no_wrap=True, min_width=9), Column("kind", no_wrap=True), "source",
+        "on", "queued", Column("node", no_wrap=True), Column("state", no_wrap=True), "binds",
+        "window", "msg/s", "errors",
+        box=box.SIMPLE_HEAD,
+    )  # fmt: skip
+    now = now_ms()
+    last_errors = []
+    for v in listing.connectors:
+        head = (v.name, v.kind, v.source, "yes" if v.enabled else "no", str(v.queued))
+        if not v.nodes:
+            table.add_row(*head, "", v.state)
+        for n in v.nodes:
+            st = n.status
+            age = f" (stale {(now - n.updated_at) // 1000} s)" if n.stale else ""
+            table.add_row(
+                *head,
+                n.node,
+                f"{st.state}{age}",
+                _binds(st.binds),
+                f"{st.in_flight}/{st.window}",
+                f"{st.rate:g}",
+                str(st.submit_errors),
+            )
+            head = ("", "", "", "", "")
+            if st.last_error:
+                last_errors.append(f"{v.name} on {n.node}: {st.last_error}")
+    console.print(table)
+    for line in last_errors:
+        console.print(f"last error of {line}", markup=False, highlight=False)
+    for name, count in listing.orphaned.items():
+        console.print(
+            f"[yellow]{count} message(s) queued for {name}, which is no longer defined[/]"
+        )
 
 
 def _client(url: str, key: str) -> httpx.Client:

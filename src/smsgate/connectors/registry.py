@@ -31,10 +31,12 @@ Rules for a kind:
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+import types
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -118,6 +120,40 @@ def parse(kind: str, options: Mapping[str, Any]) -> BaseModel:
             field=problems[0][0],
         ) from None
     return parsed
+
+
+def _takes(annotation: Any, kinds: tuple[type, ...]) -> bool:
+    """Whether an option's type is (or, in a union, allows) one of `kinds`."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        return any(_takes(a, kinds) for a in get_args(annotation))
+    return (get_origin(annotation) or annotation) in kinds
+
+
+def _read(annotation: Any, text: str) -> Any:
+    # Text options stay text ("007" is a password, not 7); others are read as JSON when they
+    # parse (5, 1.5, true, null, ["a", "b"]), else left for the model to convert.
+    if _takes(annotation, (str,)):
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def from_text(kind: str, pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """Options written as `key=value` text (the CLI), read as each option's type. An option
+    that takes a list takes every value given for it, or one JSON list."""
+    fields = _kind(kind).options.model_fields
+    options: dict[str, Any] = {}
+    for key, text in pairs:
+        annotation = fields[key].annotation if key in fields else str
+        if _takes(annotation, (list, tuple, set, frozenset)):
+            value = _read(annotation, text)
+            items = value if isinstance(value, list) else [text]
+            options.setdefault(key, []).extend(items)
+        else:
+            options[key] = _read(annotation, text)
+    return options
 
 
 def normalised(kind: str, options: Mapping[str, Any]) -> dict[str, Any]:
