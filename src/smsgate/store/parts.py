@@ -80,30 +80,31 @@ async def set_statuses(tx: Tx, updates: Sequence[tuple[PartRef, Report]]) -> Non
 
 
 async def states(tx: Tx, message_ids: Iterable[int]) -> dict[int, tuple[int, list[PartState]]]:
-    """Per message: (number of parts it has, the states of the parts known upstream)."""
-    result: dict[int, tuple[int, list[PartState]]] = {}
+    """Per message: (number of parts handed to the upstream, the states of those parts).
+
+    Counted from the parts rows, not `messages.parts` (what was charged): an upstream may take
+    a long message in one submit (SMPP message_payload) or in more parts than charged (UCS-2
+    for an SMSC whose charset lacks a character), and every part it took has a row, all
+    written together when the submit is recorded."""
+    result: dict[int, list[PartState]] = {}
     for chunk in in_chunks(list(message_ids)):
         rows = await tx.conn.execute(
             select(
-                messages.c.id,
-                messages.c.parts,
+                message_parts.c.message_id,
                 message_parts.c.part_no,
                 message_parts.c.status,
                 message_parts.c.updated_at,
                 message_parts.c.error_code,
                 message_parts.c.error_raw,
-            )
-            .join(message_parts, message_parts.c.message_id == messages.c.id)
-            .where(messages.c.id.in_(chunk))
+            ).where(message_parts.c.message_id.in_(chunk))
         )
         for row in rows:
-            entry = result.setdefault(row.id, (row.parts, []))
-            entry[1].append(
+            result.setdefault(row.message_id, []).append(
                 PartState(
                     row.part_no, Status(row.status), row.updated_at, row.error_code, row.error_raw
                 )
             )
-    return result
+    return {message_id: (len(known), known) for message_id, known in result.items()}
 
 
 async def awaiting(conn: Conn, connector: str) -> list[str]:
