@@ -122,11 +122,22 @@ def parse(kind: str, options: Mapping[str, Any]) -> BaseModel:
     return parsed
 
 
+_COLLECTIONS = (list, tuple, set, frozenset)
+
+
 def _takes(annotation: Any, kinds: tuple[type, ...]) -> bool:
     """Whether an option's type is (or, in a union, allows) one of `kinds`."""
     if get_origin(annotation) in (Union, types.UnionType):
         return any(_takes(a, kinds) for a in get_args(annotation))
     return (get_origin(annotation) or annotation) in kinds
+
+
+def _item(annotation: Any) -> Any:
+    """The type of the items of a list option (str when it does not say)."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        return next(_item(a) for a in get_args(annotation) if _takes(a, _COLLECTIONS))
+    args = get_args(annotation)
+    return args[0] if args else str
 
 
 def _read(annotation: Any, text: str) -> Any:
@@ -147,9 +158,9 @@ def from_text(kind: str, pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
     options: dict[str, Any] = {}
     for key, text in pairs:
         annotation = fields[key].annotation if key in fields else str
-        if _takes(annotation, (list, tuple, set, frozenset)):
+        if _takes(annotation, _COLLECTIONS):
             value = _read(annotation, text)
-            items = value if isinstance(value, list) else [text]
+            items = value if isinstance(value, list) else [_read(_item(annotation), text)]
             options.setdefault(key, []).extend(items)
         else:
             options[key] = _read(annotation, text)
