@@ -563,3 +563,13 @@ async def test_stop_unbinds_every_bind_and_leaves_no_task(carrier: Carrier, conn
     assert {c.close_reason for c in carrier.connections} == {"the peer unbound"}
     assert asyncio.all_tasks() - before == set()
     assert connector.link().state == "disabled"
+
+
+async def test_a_stopped_connector_binds_again_when_started_again(
+    carrier: Carrier, connect: Any
+) -> None:
+    connector = await connect()
+    await connector.stop()
+    await connector.start(connector.sink)
+    await eventually(lambda: connector.link().state == "up")
+    assert await connector.submit(message())

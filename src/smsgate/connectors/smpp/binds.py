@@ -86,6 +86,9 @@ class Bind:
         return self.transmits and connection is not None and connection.bound
 
     def start(self) -> None:
+        """Start binding (again, after a stop: a disabled connector may be enabled)."""
+        self._stopping = False
+        self._backoff.reset()
         self._task = asyncio.create_task(self._run(), name=f"smpp-{self.label}")
 
     async def stop(self, timeout: float) -> None:

@@ -84,7 +84,7 @@ class SmppConnector(Connector):
             Bind(
                 options,
                 mode,
-                f"{name}#{n}{'' if len(modes) == 1 else '-' + mode[0:2]}",
+                f"{name}#{n}{_SUFFIX[mode]}",
                 self._on_request,
                 self._bind_changed,
                 self.counters.error,
@@ -311,6 +311,10 @@ class SmppConnector(Connector):
                 self.smpp.refused += 1
                 status = CommandStatus.ESME_RX_T_APPN
         connection.respond(response_to(pdu.command_id, pdu.sequence_number, status))
+
+
+# A bind's label in logs and errors: carrier#2, or carrier#2-tx and carrier#2-rx for a pair.
+_SUFFIX = {"transmitter": "-tx", "receiver": "-rx", "transceiver": ""}
 
 
 def _load(bind: Bind) -> int:
