@@ -136,6 +136,7 @@ class Timers:
 class _Unbinding:
     sequence_number: int | None  # the peer's unbind we still owe unbind_resp to, or None
     since: float
+    answered: bool = False  # the peer answered our unbind: we close once we owe nothing
 
 
 @dataclass(slots=True)
@@ -257,9 +258,11 @@ class Session:
         command = sent[0]
         if command in _BINDS and pdu.command_status == CommandStatus.ESME_ROK:
             self.state = _BOUND_BY_BIND[CommandId(command)]
-        if command == CommandId.ENQUIRE_LINK:
-            return []
         if command == CommandId.UNBIND:
+            if self.owed and self._unbinding is not None:
+                # Answers still owed to the peer (submits being committed) go out first.
+                self._unbinding.answered = True
+                return [Response(pdu)]
             return [Response(pdu), self._close("unbound")]
         return [Response(pdu)]
 
@@ -308,10 +311,12 @@ class Session:
 
     def _finish_unbind_if_settled(self) -> list[Event]:
         unbinding = self._unbinding
-        if unbinding is None or unbinding.sequence_number is None or self.owed:
+        if unbinding is None or self.owed:
             return []
-        self._out.append(encode_pdu(UnbindResp(unbinding.sequence_number)))
-        return [self._close("the peer unbound")]
+        if unbinding.sequence_number is not None:
+            self._out.append(encode_pdu(UnbindResp(unbinding.sequence_number)))
+            return [self._close("the peer unbound")]
+        return [self._close("unbound")] if unbinding.answered else []
 
     # Time
 
@@ -365,7 +370,7 @@ def _peer(role: Role) -> Role:
     return Role.SMSC if role is Role.ESME else Role.ESME
 
 
-def response_to(command: int, sequence: int, status: CommandStatus) -> Pdu:
+def response_to(command: int, sequence: int, status: int) -> Pdu:
     """The (bodiless) answer to request `command` carrying an error `status`."""
     response = PDU_TYPES.get(command | RESPONSE_BIT)
     if response is None or command & RESPONSE_BIT:
