@@ -14,7 +14,7 @@ import pytest
 from smsgate.connectors.smpp import SmppConnector, SmppOptions
 from smsgate.dispatch import dispatcher as dispatcher_module
 from smsgate.smpp.constants import CommandStatus
-from smsgate.smpp.pdu import DeliverSm
+from smsgate.smpp.pdu import DeliverSm, SubmitSmResp
 from tests.integration.conftest import Running
 from tests.integration.smpp_carrier import Carrier, eventually
 
@@ -70,6 +70,22 @@ async def test_a_message_goes_out_and_its_receipt_makes_it_delivered(
         await carrier.deliver(carrier.receipt(submit.message_id or ""))
         body = await gw.wait_for_status(message_id, {"delivered"})
     assert body["part_details"][0]["upstream_id"] == "3000000000"
+
+
+async def test_a_receipt_that_beats_its_submit_answer_still_makes_the_message_delivered(
+    gateway_with: Start, carrier: Carrier
+) -> None:
+    carrier.hold = True
+    async for gw in gateway_with([connector(carrier)]):
+        (message_id,) = await send(gw)
+        await eventually(lambda: len(carrier.submits) == 1)
+        held = carrier.submits[0]
+        await carrier.deliver(carrier.receipt(held.message_id or ""))
+        held.connection.respond(
+            SubmitSmResp(held.pdu.sequence_number, message_id=held.message_id or "")
+        )
+        body = await gw.wait_for_status(message_id, {"delivered"})
+    assert body["part_details"][0]["status"] == "delivered"
 
 
 async def test_a_long_message_sent_as_one_payload_is_delivered_by_its_one_receipt(
