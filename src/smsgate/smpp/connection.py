@@ -14,6 +14,7 @@ import contextlib
 import ssl
 import time
 from collections.abc import Callable
+from typing import cast
 
 import structlog
 
@@ -168,8 +169,8 @@ class Connection(asyncio.Protocol):
     # asyncio.Protocol
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        # uvloop's transports do not subclass asyncio.Transport but have its methods.
+        self._transport = cast(asyncio.Transport, transport)
         peer = transport.get_extra_info("peername")
         self.peer = (peer[0], peer[1]) if isinstance(peer, tuple) else None
         self.session.started(time.monotonic())
