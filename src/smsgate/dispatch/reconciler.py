@@ -60,6 +60,12 @@ class Reconciler:
     async def start(self) -> None:
         """Start the enabled connectors (returns when they are started), then keep watching."""
         await self._cycle()
+        if self._preferred is not None and self._preferred not in self._running:
+            log.warning(
+                "default_connector does not run; new messages go to another connector",
+                default_connector=self._preferred,
+                router_default=self._router.default,
+            )
         self._task = asyncio.create_task(self._loop(), name="connector-reconciler")
 
     async def refresh(self) -> None:
