@@ -104,6 +104,10 @@ def serve(
         console.print(f"[bold green]smsgate is running[/] on {settings.database_url_shown}")
         console.print(f"  API:  {base}/v1/messages")
         console.print(f"  Docs: {base}/docs")
+        if settings.smpp_server.enabled:
+            smpp_host = settings.smpp_server.host or settings.host
+            ports = ", ".join(str(p) for p in gateway.smpp_server.ports)
+            console.print(f"  SMPP: {smpp_host}:{ports} (customers bind with SMPP credentials)")
         if settings.demo_account:
             console.print(
                 "  Demo account (test mode, nothing is sent): key [bold]demo[/], "
@@ -200,6 +204,77 @@ def accounts_list(data_dir: DataDir = None, config: ConfigFile = None) -> None:
             str(a.test_mode),
             str(a.active),
         )
+    console.print(table)
+
+
+@accounts_app.command("smpp")
+def accounts_smpp(
+    name: str,
+    system_id: Annotated[
+        str | None, typer.Option("--system-id", help="The system_id the account binds with")
+    ] = None,
+    password: Annotated[
+        str | None, typer.Option(help="Its password (at most 8 characters), stored hashed")
+    ] = None,
+    max_binds: Annotated[int, typer.Option(help="Binds open at once, at most")] = 4,
+    dc0: Annotated[
+        str, typer.Option("--dc0", help="How data_coding 0 is read: gsm7, latin1 or ascii")
+    ] = "gsm7",
+    dc1: Annotated[
+        str, typer.Option("--dc1", help="How data_coding 1 is read: gsm7, latin1 or ascii")
+    ] = "ascii",
+    disabled: Annotated[bool, typer.Option(help="Keep the credentials, refuse binds")] = False,
+    remove: Annotated[bool, typer.Option(help="Take the account's SMPP access away")] = False,
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Show, set or remove an account's SMPP credentials (docs/smpp-server.md). With
+    --system-id and --password they are set (replacing any), with --remove removed, else
+    shown."""
+    from smsgate.services.accounts import AccountService
+    from smsgate.services.smpp_accounts import SmppAccounts
+
+    def service(db: Any, _settings: Settings) -> SmppAccounts:
+        return SmppAccounts(db, AccountService(db))
+
+    if remove:
+        if not _on_store(data_dir, config, service, lambda s: s.remove_credentials(name)):
+            err_console.print(f"[red]error:[/] {name} has no SMPP credentials")
+            raise typer.Exit(1)
+        console.print(f"SMPP access of [bold]{name}[/] removed")
+        return
+    if (system_id is None) != (password is None):
+        err_console.print("[red]error:[/] give both --system-id and --password")
+        raise typer.Exit(1)
+    if system_id is not None and password is not None:
+        credentials = _on_store(
+            data_dir,
+            config,
+            service,
+            lambda s: s.set_credentials(
+                name,
+                system_id=system_id,
+                password=password,
+                max_binds=max_binds,
+                dc0=dc0,
+                dc1=dc1,
+                enabled=not disabled,
+            ),
+        )
+    else:
+        credentials = _on_store(data_dir, config, service, lambda s: s.credentials(name))
+        if credentials is None:
+            err_console.print(f"[red]error:[/] {name} has no SMPP credentials")
+            raise typer.Exit(1)
+    table = Table("account", "system_id", "max binds", "dc 0", "dc 1", "enabled")
+    table.add_row(
+        name,
+        credentials.system_id,
+        str(credentials.max_binds),
+        credentials.dc0,
+        credentials.dc1,
+        str(credentials.enabled),
+    )
     console.print(table)
 
 

@@ -77,6 +77,30 @@ class WebhookSettings(BaseModel):
     queue_per_endpoint: int = Field(default=1000, ge=10)  # deliveries held in memory
 
 
+class SmppServerSettings(BaseModel):
+    """The SMPP server customers bind to (docs/smpp-server.md); its port is `smpp_port`."""
+
+    enabled: bool = True
+    host: str | None = None  # default: the HTTP host
+    # A second listener speaking SMPP over TLS, when a port, certificate and key are given.
+    tls_port: int | None = None
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    window: int = Field(default=10, ge=1, le=1000)  # our deliver_sm unanswered per bind
+    response_timeout_s: float = Field(default=30.0, gt=0)
+    enquire_link_s: float = Field(default=30.0, ge=0)
+    inactivity_s: float = Field(default=0.0, ge=0)  # 0: enquire_link alone watches the link
+    # Repeated bind failures from one address lock it out for a while.
+    bind_failures: int = Field(default=5, ge=1)
+    bind_failure_window_s: float = Field(default=60.0, gt=0)
+    bind_lock_s: float = Field(default=300.0, ge=0)
+    # Parts of a long message waiting longer than this for their siblings go out as they are.
+    concat_timeout_s: float = Field(default=300.0, ge=1)
+    # deliver_sm refused or unanswered: tried again after a backoff doubling up to the cap.
+    retry_base_s: float = Field(default=5.0, gt=0)
+    retry_cap_s: float = Field(default=600.0, gt=0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SMSGATE_", env_nested_delimiter="__", extra="ignore"
@@ -102,6 +126,7 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = None
     inbound: InboundConfig = InboundConfig()
     webhooks: WebhookSettings = WebhookSettings()
+    smpp_server: SmppServerSettings = SmppServerSettings()
     max_body_bytes: int = 16 * 1024 * 1024
     dispatch_batch: int = 500
     group_commit_max: int = 2000

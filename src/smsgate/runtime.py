@@ -24,7 +24,15 @@ from smsgate.services.opt_outs import OptOutService
 from smsgate.services.queries import MessageQueries
 from smsgate.services.reports import ReportService
 from smsgate.services.sending import SendingService
+from smsgate.services.smpp_accounts import Lockout, SmppAccounts
+from smsgate.services.smpp_deliveries import RetryPolicy as DeliverRetry
+from smsgate.services.smpp_deliveries import SmppDeliverer, SmppFanout
+from smsgate.services.smpp_door import SmppDoor
+from smsgate.services.smpp_queries import SmppQueries
+from smsgate.services.smpp_submits import SmppSubmits
 from smsgate.services.webhooks import WebhookService
+from smsgate.smpp.server import Listener, SmppServer, tls_context
+from smsgate.smpp.session import Timers
 from smsgate.store.database import Database
 from smsgate.store.opt_outs import OptOutIndex
 from smsgate.webhooks.directory import Directory
@@ -105,6 +113,43 @@ class Gateway:
         )
         self.fanout = Fanout(self.db, directory, self.webhook_sender.offer)
         self.webhooks = WebhookService(self.db, directory, self.webhook_sender)
+        self._build_smpp_server(settings)
+
+    def _build_smpp_server(self, settings: Settings) -> None:
+        """The SMPP server customers bind to (docs/smpp-server.md)."""
+        smpp = settings.smpp_server
+        self.smpp_accounts = SmppAccounts(self.db, self.accounts)
+        self.smpp_submits = SmppSubmits(
+            self.db, self.sending, concat_timeout_s=smpp.concat_timeout_s
+        )
+        self.smpp_fanout = SmppFanout(self.db)
+        door = SmppDoor(
+            self.smpp_accounts,
+            self.smpp_submits,
+            SmppQueries(self.db, self.sending, self.queries),
+            Lockout(smpp.bind_failures, smpp.bind_failure_window_s, smpp.bind_lock_s),
+            on_receivers=lambda _: self.smpp_deliverer.wake(),
+        )
+        host = smpp.host or settings.host
+        listeners = [Listener(host, settings.smpp_port)]
+        if smpp.tls_port is not None and smpp.tls_cert and smpp.tls_key:
+            tls = tls_context(str(smpp.tls_cert), str(smpp.tls_key))
+            listeners.append(Listener(host, smpp.tls_port, tls))
+        timers = Timers(
+            response_timeout=smpp.response_timeout_s,
+            enquire_link=smpp.enquire_link_s,
+            inactivity=smpp.inactivity_s,
+        )
+        self.smpp_server = SmppServer(door, listeners, window=smpp.window, timers=timers)
+        self.smpp_deliverer = SmppDeliverer(
+            self.db,
+            self.smpp_server,
+            window=smpp.window,
+            retry=DeliverRetry(smpp.retry_base_s, smpp.retry_cap_s),
+            # A deliver_sm in flight is never taken again by another round before its answer
+            # is due: it waits for a window slot, then for the response timeout.
+            lease_s=2 * smpp.response_timeout_s + 30,
+        )
 
     def _wake_dispatcher(self, connectors: set[str]) -> None:
         self.dispatcher.wake(connectors)
@@ -117,13 +162,25 @@ class Gateway:
         # outbox the first time, and the sender resumes what an earlier run left pending.
         await self.webhook_sender.start()
         await self.fanout.start()
+        await self.smpp_fanout.start()
         self.reports.start()
         self.inbound.start()
         await self.dispatcher.start()
         await self.reconciler.start()
+        if self.settings.smpp_server.enabled:
+            self.smpp_submits.start()
+            self.smpp_deliverer.start()
+            await self.smpp_server.start()
         log.info("gateway started", database=self.db.dialect)
 
     async def stop(self) -> None:
+        if self.settings.smpp_server.enabled:
+            # Customers are unbound first: the submits they are owed answers for are
+            # committed and answered before the store closes.
+            await self.smpp_server.stop()
+            await self.smpp_submits.close()
+            await self.smpp_deliverer.stop()
+        await self.smpp_fanout.stop()
         await self.reconciler.stop()
         await self.dispatcher.stop()
         await self.inbound.close()

@@ -81,6 +81,7 @@ def settings_for(database_url: str, tmp_path: Path, **simulator: object) -> Sett
     return Settings(
         data_dir=tmp_path,
         database_url=database_url,
+        smpp_port=0,  # the SMPP server on a free port, never the shared default 2775
         simulator=SimulatorSettings(
             **{"submit_latency_ms": 0.0, "report_delay_ms": 20.0, "seed": 7, **simulator}
         ),

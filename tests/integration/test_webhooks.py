@@ -37,6 +37,7 @@ def fast_settings(database_url: str, tmp_path: Path, **webhooks: Any) -> Setting
     return Settings(
         data_dir=tmp_path,
         database_url=database_url,
+        smpp_port=0,
         simulator=SimulatorSettings(submit_latency_ms=0.0, report_delay_ms=20.0, seed=7),
         webhooks=WebhookSettings(**{**FAST, **webhooks}),
     )
