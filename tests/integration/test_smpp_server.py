@@ -6,16 +6,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from smsgate.config import SmppServerSettings
 from smsgate.domain.inbound import InboundSms
-from smsgate.domain.message import Message
 from smsgate.domain.status import Status
-from smsgate.runtime import Gateway
 from smsgate.smpp.coding import split_udh
 from smsgate.smpp.constants import CommandStatus, MessageState
 from smsgate.smpp.pdu import (
@@ -36,12 +33,9 @@ from smsgate.smpp.pdu import (
 )
 from smsgate.smpp.receipts import parse_receipt
 from smsgate.smpp.tlv import Tlvs
-from smsgate.store import smpp as smpp_store
 from smsgate.store.database import Tx
-from smsgate.store.messages import MessageFilter
 
-from .conftest import Running, settings_for, start_gateway
-from .smpp_customer import Customer
+from .smpp_customer import Smpp, start_smpp
 
 FAST = SmppServerSettings(
     bind_failures=3,
@@ -53,62 +47,9 @@ FAST = SmppServerSettings(
 )
 
 
-@dataclass
-class Smpp:
-    running: Running
-    port: int
-    customers: list[Customer]
-
-    @property
-    def gateway(self) -> Gateway:
-        return self.running.gateway
-
-    async def customer(self, **kwargs: object) -> Customer:
-        customer = Customer(self.port, **kwargs)  # type: ignore[arg-type]
-        self.customers.append(customer)
-        return customer
-
-    async def bound(self, mode: type = BindTransmitter, **kwargs: object) -> Customer:
-        customer = await self.customer(**kwargs)
-        answer = await customer.bind(mode=mode)
-        assert answer.command_status == CommandStatus.ESME_ROK
-        return customer
-
-    async def message(self, message_id: str | int) -> Message:
-        account = await self.gateway.accounts.account("acme")
-        return await self.gateway.queries.get(account, int(message_id))
-
-    async def wait_status(self, message_id: str | int, statuses: set[Status]) -> Message:
-        async with asyncio.timeout(10):
-            while (message := await self.message(message_id)).status not in statuses:
-                await asyncio.sleep(0.02)
-        return message
-
-    async def pending(self) -> int:
-        account = await self.gateway.accounts.account("acme")
-        return await self.gateway.db.read(
-            lambda conn: smpp_store.pending_deliveries(conn, account.id)
-        )
-
-
-async def start_smpp(database_url: str, tmp_path: Path, max_binds: int) -> AsyncIterator[Smpp]:
-    settings = settings_for(database_url, tmp_path)
-    settings.smpp_server = FAST
-    async for running in start_gateway(settings):
-        await running.gateway.smpp_accounts.set_credentials(
-            "acme", system_id="acme", password="secret", max_binds=max_binds
-        )
-        smpp = Smpp(running, running.gateway.smpp_server.ports[0], [])
-        try:
-            yield smpp
-        finally:
-            for customer in smpp.customers:
-                await customer.close()
-
-
 @pytest.fixture
 async def smpp(database_url: str, tmp_path: Path) -> AsyncIterator[Smpp]:
-    async for started in start_smpp(database_url, tmp_path, max_binds=2):
+    async for started in start_smpp(database_url, tmp_path, FAST, max_binds=2):
         yield started
 
 
@@ -319,9 +260,7 @@ async def test_parts_sent_with_a_udh_become_one_message(smpp: Smpp) -> None:
     ]
     assert all(a.command_status == CommandStatus.ESME_ROK for a in answers)
     assert len({a.message_id for a in answers}) == 3
-    account = await smpp.gateway.accounts.account("acme")
-    page, _ = await smpp.gateway.queries.find(account, MessageFilter(), 10)
-    assert [(m.text, m.parts) for m in page] == [("".join(texts), 3)]
+    assert [(m.text, m.parts) for m in await smpp.messages(1)] == [("".join(texts), 3)]
 
 
 async def test_parts_with_sar_tlvs_in_any_order_become_one_message(smpp: Smpp) -> None:
@@ -332,9 +271,7 @@ async def test_parts_with_sar_tlvs_in_any_order_become_one_message(smpp: Smpp) -
             tlvs=Tlvs(sar_msg_ref_num=300, sar_total_segments=2, sar_segment_seqnum=seq),
         )
         assert answer.command_status == CommandStatus.ESME_ROK
-    account = await smpp.gateway.accounts.account("acme")
-    page, _ = await smpp.gateway.queries.find(account, MessageFilter(), 10)
-    assert [m.text for m in page] == ["Hello world"]
+    assert [m.text for m in await smpp.messages(1)] == ["Hello world"]
 
 
 async def test_a_held_part_is_en_route_and_its_siblings_timeout_sends_what_came(
@@ -347,9 +284,7 @@ async def test_a_held_part_is_en_route_and_its_siblings_timeout_sends_what_came(
     assert query.message_state == MessageState.ENROUTE
     await asyncio.sleep(FAST.concat_timeout_s + 0.1)
     assert await smpp.gateway.smpp_submits.sweep(int(time.time() * 1000)) == 1
-    account = await smpp.gateway.accounts.account("acme")
-    page, _ = await smpp.gateway.queries.find(account, MessageFilter(), 10)
-    assert [m.text for m in page] == ["Only half"]
+    assert [m.text for m in await smpp.messages(1)] == ["Only half"]
 
 
 async def test_each_part_gets_its_own_receipt(smpp: Smpp) -> None:
