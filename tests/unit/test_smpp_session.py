@@ -12,6 +12,7 @@ from smsgate.smpp.constants import CommandId, CommandStatus
 from smsgate.smpp.framing import Framer
 from smsgate.smpp.pdu import (
     PDU_TYPES,
+    AlertNotification,
     BindReceiver,
     BindTransceiver,
     BindTransceiverResp,
@@ -188,6 +189,24 @@ def test_enquire_link_is_answered_by_the_session_itself() -> None:
     assert session.receive_data(encode_pdu(EnquireLink(9)), 1.0) == []
     [answer] = sent(session)
     assert (answer.command_id, answer.sequence_number) == (CommandId.ENQUIRE_LINK_RESP, 9)
+
+
+def test_an_alert_notification_is_reported_but_owed_no_answer() -> None:
+    # The one request SMPP answers with nothing (spec §4.12).
+    session = bound_esme()
+    alert = AlertNotification(7, source_addr="48500600700", esme_addr="smsgate")
+    assert session.receive_data(encode_pdu(alert), 1.0) == [Request(alert)]
+    assert session.owed == set()
+    assert session.respond(GenericNack(7)) == []
+    assert session.data_to_send() == b""
+
+
+def test_an_alert_notification_does_not_hold_up_the_peers_unbind() -> None:
+    session = bound_esme()
+    session.receive_data(encode_pdu(AlertNotification(7, esme_addr="smsgate")), 1.0)
+    events = session.receive_data(encode_pdu(Unbind(8)), 1.0)
+    assert [type(e) for e in events] == [Closed]
+    assert session.data_to_send() == encode_pdu(UnbindResp(8))
 
 
 # Bad input
