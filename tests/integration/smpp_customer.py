@@ -8,6 +8,7 @@ next (OK once they run out), so tests can refuse some and watch them come again.
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -56,10 +57,15 @@ class Customer:
         connection.respond(DeliverSmResp(pdu.sequence_number, status))
 
     async def bind(
-        self, system_id: str = "acme", password: str = "secret", mode: Bind = BindTransceiver
+        self,
+        system_id: str = "acme",
+        password: str = "secret",
+        mode: Bind = BindTransceiver,
+        tls: ssl.SSLContext | None = None,
     ) -> Pdu:
-        """Connect and bind; returns the answer, whatever its status."""
-        await connect("127.0.0.1", self.port, self.connection)
+        """Connect (over TLS with a context) and bind; returns the answer, whatever its
+        status."""
+        await connect("127.0.0.1", self.port, self.connection, tls=tls)
         return await self.connection.request(mode(system_id=system_id, password=password))
 
     async def submit(self, **fields: object) -> SubmitSmResp:

@@ -4,6 +4,7 @@ engine, and submits, queries and receives receipts and inbound messages."""
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -35,7 +36,7 @@ from smsgate.smpp.receipts import parse_receipt
 from smsgate.smpp.tlv import Tlvs
 from smsgate.store.database import Tx
 
-from .smpp_customer import Smpp, start_smpp
+from .smpp_customer import Customer, Smpp, start_smpp
 
 FAST = SmppServerSettings(
     bind_failures=3,
@@ -112,6 +113,21 @@ async def test_disabled_credentials_refuse_binds(smpp: Smpp) -> None:
     )
     customer = await smpp.customer()
     assert (await customer.bind()).command_status == CommandStatus.ESME_RBINDFAIL
+
+
+async def test_customers_can_bind_over_tls(
+    database_url: str, tmp_path: Path, certificate: tuple[Path, Path]
+) -> None:
+    cert, key = certificate
+    server = FAST.model_copy(update={"tls_port": 0, "tls_cert": cert, "tls_key": key})
+    async for smpp in start_smpp(database_url, tmp_path, server):
+        plain_port, tls_port = smpp.gateway.smpp_server.ports
+        customer = Customer(tls_port)
+        smpp.customers.append(customer)
+        trust = ssl.create_default_context(cafile=str(cert))
+        assert (await customer.bind(tls=trust)).command_status == CommandStatus.ESME_ROK
+        assert (await customer.submit()).command_status == CommandStatus.ESME_ROK
+        assert plain_port != tls_port
 
 
 # Submitting
