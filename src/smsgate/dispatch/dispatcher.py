@@ -3,8 +3,8 @@ and records what came back.
 
 Delivery is at-least-once: a message is claimed (a lease in the store) before it is submitted,
 and the lease ends only when the submit's outcome is committed. After a crash the messages of
-unfinished leases are submitted again; a connector's window holds at most `window` of them, so
-that bounds the duplicates.
+unfinished leases are submitted again: at most two windows of them (see `_Lane`), which bounds
+the duplicates.
 
 Connectors come and go while it runs (`add`, `remove`: the connector reconciler applies what
 operators define). A lane being removed stops claiming, gives back what it claimed but had not
@@ -302,14 +302,22 @@ class _CountingSink:
 
 
 class _Lane:
-    """One connector's queue: claims as many messages as its window has room for."""
+    """One connector's queue: claims as many messages as its window has room for.
+
+    A message holds a window slot while the connector submits it. Its outcome is then committed
+    in the background, so the window is not held through the store's commit; up to another
+    window of outcomes may wait for theirs. A crash can therefore leave at most two windows of
+    messages submitted but unrecorded, which bounds the duplicates after a restart.
+    """
 
     def __init__(self, dispatcher: Dispatcher, connector: Connector):
         self._dispatcher = dispatcher
         self.connector = connector
         self._counters = connector.counters
         self._pacer = Pacer(connector.throughput, burst=min(connector.window, 10))
-        self._in_flight: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._submitting = 0
+        self._recording = 0
         self._room = asyncio.Event()
         self._closing = False
         self.wake = asyncio.Event()
@@ -323,12 +331,13 @@ class _Lane:
     async def run(self) -> None:
         window = self.connector.window
         counters = self._counters
+        paced = self.connector.throughput is not None
         # Claim when half the window is free (or it is empty): one claim per freed slot would
         # cost a store round trip per message.
         claim_at = max(1, window // 2)
         while not self._closing:
-            free = window - len(self._in_flight)
-            if free < claim_at and self._in_flight:
+            free = window - self._submitting
+            if (free < claim_at and self._submitting) or self._recording >= window:
                 self._room.clear()
                 await self._room.wait()
                 continue
@@ -346,25 +355,22 @@ class _Lane:
                 continue
             started = 0
             for message in batch:
-                await self._pacer.wait()
+                if paced:
+                    await self._pacer.wait()
                 if self._closing:
                     break
-                task = asyncio.create_task(self._submit(message))
-                self._in_flight.add(task)
-                task.add_done_callback(self._done)
+                self._submitting += 1
                 counters.in_flight += 1
+                task = asyncio.create_task(self._submit(message))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
                 started += 1
             if started < len(batch):
                 await self._dispatcher.give_back(batch[started:])
 
-    def _done(self, task: asyncio.Task[None]) -> None:
-        self._in_flight.discard(task)
-        self._counters.in_flight -= 1
-        self._room.set()
-
     async def drain(self) -> None:
-        if self._in_flight:
-            await asyncio.gather(*self._in_flight, return_exceptions=True)
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _submit(self, message: OutboundMessage) -> None:
         name = self.connector.name
@@ -372,7 +378,9 @@ class _Lane:
             outcome = _Outcome(message, name, expired=True)
         else:
             try:
-                ids = await asyncio.wait_for(self.connector.submit(message), SUBMIT_TIMEOUT_S)
+                # asyncio.timeout, not wait_for: wait_for wraps every submit in a task of its own.
+                async with asyncio.timeout(SUBMIT_TIMEOUT_S):
+                    ids = await self.connector.submit(message)
                 outcome = _Outcome(message, name, upstream_ids=ids)
                 self._counters.submitted += 1
             except TimeoutError:
@@ -393,6 +401,12 @@ class _Lane:
             if outcome.error is not None:
                 self._counters.submit_errors += 1
                 self._counters.error(str(outcome.error))
-        # The window slot is held until the outcome is committed: this is what bounds the
-        # messages a crash can leave submitted-but-unrecorded to the window.
-        await self._dispatcher.outcome(outcome)
+        self._submitting -= 1
+        self._counters.in_flight -= 1
+        self._recording += 1
+        self._room.set()
+        try:
+            await self._dispatcher.outcome(outcome)
+        finally:
+            self._recording -= 1
+            self._room.set()
