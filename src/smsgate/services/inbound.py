@@ -3,8 +3,6 @@ message they answer, and acted on when they are a keyword (STOP, START, HELP).""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from dataclasses import dataclass, replace
 
 import structlog
@@ -22,6 +20,7 @@ from smsgate.domain.keywords import Keyword
 from smsgate.services.clock import now_ms
 from smsgate.services.opt_outs import KEYWORD, changing_lists, opt_in, opt_out
 from smsgate.services.paging import check_limit, cut
+from smsgate.services.periodic import Periodic
 from smsgate.services.sending import SendCommand, SendingService
 from smsgate.store import accounts, inbound, inbound_settings, messages, numbers, outbox
 from smsgate.store.database import Database, Tx
@@ -70,16 +69,13 @@ class InboundService:
         self._index = opt_out_index
         self._reply_window_ms = reply_window_s * 1000
         self._concat_timeout_ms = concat_timeout_s * 1000
-        self._sweeper: asyncio.Task[None] | None = None
+        self._sweeper = Periodic(SWEEP_S, lambda: self.sweep(now_ms()), "inbound-sweep")
 
     def start(self) -> None:
-        self._sweeper = asyncio.create_task(self._sweep_loop(), name="inbound-sweep")
+        self._sweeper.start()
 
     async def close(self) -> None:
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sweeper
+        await self._sweeper.close()
 
     async def receive(self, sms: InboundSms) -> int | None:
         """Store an inbound message or part; returns once it is committed, with the id of the
@@ -249,14 +245,6 @@ class InboundService:
             # The keyword itself took effect; only the courtesy answer could not be sent.
             log.warning("automatic answer not sent", reason=err.detail, to=sms.sender)
             return set()
-
-    async def _sweep_loop(self) -> None:
-        while True:
-            await asyncio.sleep(SWEEP_S)
-            try:
-                await self.sweep(now_ms())
-            except Exception:
-                log.exception("inbound sweep failed; retrying")
 
 
 def _whole(held: inbound.HeldParts, text: str, parts: int) -> _Whole:

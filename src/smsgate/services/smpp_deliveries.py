@@ -1,9 +1,10 @@
 """deliver_sm to SMPP customers: receipts for the messages that asked for one, and inbound
 messages, to the account's receiver and transceiver binds.
 
-Two halves, as for webhooks (webhooks/fanout.py). `SmppFanout` reads the outbox from a cursor
-of its own and turns each event an SMPP customer is owed into encoded deliver_sm rows, moving
-the cursor in the same transaction, so a crash neither loses nor repeats the fan-out.
+Two halves, as for webhooks. `SmppFanout` follows the outbox from a cursor of its own
+(services/outbox_follower.py) and turns each event an SMPP customer is owed into encoded
+deliver_sm rows, moving the cursor in the same transaction, so a crash neither loses nor repeats
+the fan-out.
 `SmppDeliverer` takes due rows of the accounts bound right now, sends each on one of their
 binds in turn, and removes a row only once the customer answered deliver_sm_resp OK: at least
 once. A refusal or no answer makes the row due again after a backoff; a bind that goes away
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -27,6 +27,7 @@ from smsgate.batching import Batcher
 from smsgate.domain.status import FINAL, Status
 from smsgate.domain.text import detect_encoding
 from smsgate.services.clock import now_ms
+from smsgate.services.outbox_follower import CommitWake, OutboxFollower
 from smsgate.services.smpp_accounts import customer_of
 from smsgate.services.smpp_submits import INTERMEDIATE_BIT, RECEIPT_BITS
 from smsgate.smpp.coding import CodingMap
@@ -46,15 +47,13 @@ from smsgate.store import smpp as repo
 from smsgate.store import webhooks as cursors
 from smsgate.store.database import Database, Tx
 from smsgate.store.engine import Conn
-from smsgate.store.schema import outbox as outbox_table
 from smsgate.store.schema import smpp_deliveries
 
 log = structlog.get_logger(__name__)
 
 CURSOR = "smpp-fanout"
 BATCH = 1000
-IDLE_POLL_S = 1.0
-MIN_INTERVAL_S = 0.025  # see webhooks/fanout.py: runs under load are spaced this much
+IDLE_POLL_S = 1.0  # due retries are looked for this often
 ERROR_PAUSE_S = 1.0
 ALPHANUMERIC_TON = 5
 INTERNATIONAL_TON = 1
@@ -147,55 +146,13 @@ class SmppFanout:
     def __init__(self, db: Database, *, batch: int = BATCH):
         self._db = db
         self._batch = batch
-        self._wake = asyncio.Event()
-        self._signalled = False
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._follower = OutboxFollower(db, CURSOR, self.run_once, batch=batch)
 
     async def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
-
-        async def job(tx: Tx) -> int:
-            return await cursors.start_cursor_at_end(tx.conn, CURSOR)
-
-        await self._db.write(job)
-        self._db.on_commit(outbox_table.name, self._committed)
-        self._task = asyncio.create_task(self._run(), name="smpp-fanout")
+        await self._follower.start()
 
     async def stop(self) -> None:
-        self._loop = None
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    def _committed(self) -> None:
-        """On the store thread, after a commit that wrote outbox events."""
-        loop = self._loop
-        if self._signalled or loop is None or loop.is_closed():
-            return
-        self._signalled = True
-        with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(self._wake.set)
-
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        last = -math.inf
-        while True:
-            await asyncio.sleep(max(0.0, last + MIN_INTERVAL_S - loop.time()))
-            last = loop.time()
-            self._wake.clear()
-            self._signalled = False
-            try:
-                fanned = await self.run_once()
-            except Exception:
-                log.exception("SMPP fan-out failed; retrying")
-                await asyncio.sleep(ERROR_PAUSE_S)
-                continue
-            if fanned < self._batch:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), IDLE_POLL_S)
+        await self._follower.stop()
 
     async def run_once(self) -> int:
         """Turn the next batch of outbox events into deliver_sm rows; how many events."""
@@ -289,8 +246,7 @@ class SmppDeliverer:
         self._retry = retry
         self._lease_ms = int(lease_s * 1000)
         self._in_flight: dict[int, int] = {}  # account -> deliver_sm we are sending
-        self._wake = asyncio.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake = CommitWake()
         self._task: asyncio.Task[None] | None = None
         self._sends: set[asyncio.Task[None]] = set()
         self._outcomes: Batcher[tuple[int, int | None]] = Batcher(
@@ -298,13 +254,13 @@ class SmppDeliverer:
         )
 
     def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._db.on_commit(smpp_deliveries.name, self._committed)
+        self._wake.attach()
+        self._db.on_commit(smpp_deliveries.name, self._wake.committed)
         self._outcomes.start()
         self._task = asyncio.create_task(self._run(), name="smpp-deliverer")
 
     async def stop(self) -> None:
-        self._loop = None
+        self._wake.detach()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -315,13 +271,7 @@ class SmppDeliverer:
         await self._outcomes.close()
 
     def wake(self) -> None:
-        self._wake.set()
-
-    def _committed(self) -> None:
-        loop = self._loop
-        if loop is not None and not loop.is_closed():
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(self._wake.set)
+        self._wake.event.set()
 
     async def _run(self) -> None:
         while True:
@@ -332,7 +282,7 @@ class SmppDeliverer:
                 log.exception("SMPP deliveries failed; retrying")
                 await asyncio.sleep(ERROR_PAUSE_S)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), IDLE_POLL_S)
+                await asyncio.wait_for(self._wake.event.wait(), IDLE_POLL_S)
 
     async def run_once(self) -> int:
         """Claim what the bound accounts can take now and send it; how many."""
@@ -392,7 +342,7 @@ class SmppDeliverer:
         finally:
             self._in_flight[pending.account_id] -= 1
         self._record(pending.id, retry_at)
-        self._wake.set()
+        self._wake.event.set()
 
     def _record(self, delivery_id: int, retry_at: int | None) -> None:
         """Write an outcome (None: delivered) with others. One that fails to be written leaves

@@ -17,7 +17,6 @@ siblings never come are sent as they are after `concat_timeout_s`
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +27,7 @@ from smsgate.domain.errors import DomainError
 from smsgate.domain.inbound import Concat, join_incomplete
 from smsgate.domain.schedule import MAX_VALIDITY_S, MIN_VALIDITY_S
 from smsgate.services.clock import now_ms
+from smsgate.services.periodic import Periodic
 from smsgate.services.sending import Prepared, SendCommand, SendingService, SendResult
 from smsgate.services.smpp_accounts import Customer, customer_of
 from smsgate.services.smpp_statuses import status_of, submit_status
@@ -210,17 +210,14 @@ class SmppSubmits:
         self._concat_timeout_ms = int(concat_timeout_s * 1000)
         self._pending: list[_Item] = []
         self._writes: set[asyncio.Task[None]] = set()
-        self._sweeper: asyncio.Task[None] | None = None
+        self._sweeper = Periodic(SWEEP_S, lambda: self.sweep(now_ms()), "smpp-parts-sweep")
 
     def start(self) -> None:
-        self._sweeper = asyncio.create_task(self._sweep_loop(), name="smpp-parts-sweep")
+        self._sweeper.start()
 
     async def close(self) -> None:
         """Stop sweeping; wait for the submits being written, so each gets its answer."""
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sweeper
+        await self._sweeper.close()
         self._flush()
         while self._writes:
             await asyncio.gather(*self._writes, return_exceptions=True)
@@ -381,14 +378,6 @@ class SmppSubmits:
         staged = await self._db.write(job)
         self._sending.wake(staged.connectors)
         return len(staged.answers)
-
-    async def _sweep_loop(self) -> None:
-        while True:
-            await asyncio.sleep(SWEEP_S)
-            try:
-                await self.sweep(now_ms())
-            except Exception:
-                log.exception("SMPP parts sweep failed; retrying")
 
 
 def _submit_pdu(raw: bytes) -> SubmitPdu:

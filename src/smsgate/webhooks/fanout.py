@@ -3,39 +3,24 @@ event's per-send callback URL.
 
 The fan-out keeps its place in the outbox in the `cursors` table and moves it in the same
 transaction that inserts the deliveries, so a crash can neither lose a fan-out nor do one
-twice. Outbox ids are handed out in commit order (one store writer per node), so a cursor over
-them misses nothing. The store tells the fan-out when new events commit; a slow poll covers
-events written by other processes.
+twice (services/outbox_follower.py runs it).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import structlog
-
 from smsgate.services.clock import now_ms
+from smsgate.services.outbox_follower import OutboxFollower
 from smsgate.store import webhooks as repo
 from smsgate.store.database import Database, Tx
-from smsgate.store.schema import outbox
 from smsgate.webhooks import events
 from smsgate.webhooks.directory import Directory, Subscriptions
 from smsgate.webhooks.sender import Delivery
 
-log = structlog.get_logger(__name__)
-
 CURSOR = "webhook-fanout"
 BATCH = 1000
-IDLE_POLL_S = 1.0
-# Under load a wake comes with nearly every group commit; each fan-out costs four statements
-# however few events it finds, so runs are spaced this much apart (a wake after a quiet spell
-# runs at once).
-MIN_INTERVAL_S = 0.025
-ERROR_PAUSE_S = 1.0
 
 
 def plan(rows: Sequence[repo.OutboxRow], subscriptions: Subscriptions) -> list[repo.NewDelivery]:
@@ -75,55 +60,13 @@ class Fanout:
         self._directory = directory
         self._deliver = deliver
         self._batch = batch
-        self._wake = asyncio.Event()
-        self._signalled = False
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._follower = OutboxFollower(db, CURSOR, self.run_once, batch=batch)
 
     async def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
-
-        async def job(tx: Tx) -> int:
-            return await repo.start_cursor_at_end(tx.conn, CURSOR)
-
-        await self._db.write(job)
-        self._db.on_commit(outbox.name, self._committed)
-        self._task = asyncio.create_task(self._run(), name="webhook-fanout")
+        await self._follower.start()
 
     async def stop(self) -> None:
-        self._loop = None  # commits from now on wake nobody
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    def _committed(self) -> None:
-        """Called on the store thread after a commit that wrote outbox events."""
-        loop = self._loop
-        if self._signalled or loop is None or loop.is_closed():
-            return
-        self._signalled = True
-        with contextlib.suppress(RuntimeError):  # the loop closed just now: nobody to wake
-            loop.call_soon_threadsafe(self._wake.set)
-
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        last = -math.inf
-        while True:
-            await asyncio.sleep(max(0.0, last + MIN_INTERVAL_S - loop.time()))
-            last = loop.time()
-            self._wake.clear()
-            self._signalled = False
-            try:
-                fanned = await self.run_once()
-            except Exception:
-                log.exception("webhook fan-out failed; retrying")
-                await asyncio.sleep(ERROR_PAUSE_S)
-                continue
-            if fanned < self._batch:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), IDLE_POLL_S)
+        await self._follower.stop()
 
     async def run_once(self) -> int:
         """Fan out the next batch of events; how many events it held."""
