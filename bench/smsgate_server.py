@@ -68,17 +68,24 @@ def free_port() -> int:
 
 
 @contextmanager
-def smsgate_server(log_dir: Path) -> Iterator[RunningServer]:
-    """Start a server on a fresh data dir, yield it ready with a key, stop it by its PID."""
+def smsgate_server(
+    log_dir: Path, *, config: Path | None = None, smpp_port: int | None = None
+) -> Iterator[RunningServer]:
+    """Start a server on a fresh data dir, yield it ready with a key, stop it by its PID.
+
+    `config` is a TOML file (connectors, the SMPP server); `smpp_port` the SMPP server's port,
+    a free one when not given, so that it never collides with anything on its default 2775.
+    """
     data_dir = Path(tempfile.mkdtemp(prefix="smsgate-bench-"))
     port = free_port()
     log_path = log_dir / f"smsgate-{port}.log"
-    # The SMPP door is not under test but must not collide with anything on its default 2775.
     command = [
         str(SMSGATE), "serve", "--host", "127.0.0.1", "--port", str(port),
-        "--smpp-port", str(free_port()), "--data-dir", str(data_dir),
+        "--smpp-port", str(smpp_port or free_port()), "--data-dir", str(data_dir),
     ]  # fmt: skip
     env = {**os.environ, **BENCH_ENV}
+    if config is not None:
+        env["SMSGATE_CONFIG"] = str(config)
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:

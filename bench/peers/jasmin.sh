@@ -4,6 +4,9 @@
 # already running on 127.0.0.1; everything else is started here and stopped on exit.
 #   bench/peers/jasmin.sh            env: CONNECTIONS (64), SINK_DELAY_MS (0), LOAD_SECONDS (10),
 #                                         JASMIN_GIT_DIR (a clone of jookies/jasmin, for the AMQP spec)
+#   JASMIN_LOAD=smpp bench/peers/jasmin.sh   instead of the HTTP load, a customer binds to
+#                                         Jasmin's SMPP server (:2775) and submits ESME_COUNT
+#                                         (20000) with a window of ESME_WINDOW (100)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 peer_init jasmin
@@ -49,6 +52,18 @@ smoke="$(curl -s 'http://127.0.0.1:1401/send?username=foo&password=bar&to=485100
 [[ "$smoke" == Success* ]] || die "warm-up /send answered: $smoke"
 wait_until 10 sink_reached 1 || die "warm-up message never reached the sink"
 sleep 3
+
+if [[ "${JASMIN_LOAD:-http}" == smpp ]]; then
+  count="${ESME_COUNT:-20000}"
+  window="${ESME_WINDOW:-100}"
+  log "load: esme_bench.py, $count submit_sm with a window of $window to :2775"
+  line="$(python3 "$SHARED_PEERS/jasmin/esme_bench.py" --port 2775 --user foo --password bar \
+    --window "$window" --count "$count" | grep '^RESULT')" || die "esme_bench failed"
+  log "$line"
+  echo "RESULT peer=jasmin-smpp-server window=$window count=$count acknowledged_per_s=$(
+    grep -o 'ack_rate=[0-9.]*' <<<"$line" | cut -d= -f2)"
+  exit 0
+fi
 
 before="$(sink_total)"
 run_load jasmin http://127.0.0.1:1401 "$CONNECTIONS"
