@@ -147,3 +147,21 @@ async def test_a_cut_with_a_full_window_in_the_air_loses_nothing_and_repeats_at_
     destinations = [s.pdu.destination_addr for s in carrier.submits]
     assert len(set(destinations)) == 60
     assert len(destinations) - 60 <= 10
+
+
+async def test_messages_wait_in_the_queue_while_no_bind_is_up_without_using_their_attempts(
+    gateway_with: Start, carrier: Carrier, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(dispatcher_module, "RETRY_BASE_MS", 10)
+    monkeypatch.setattr(dispatcher_module, "MAX_ATTEMPTS", 2)
+    carrier.password = "changed"  # the carrier refuses our binds: the connector stays down
+    async for gw in gateway_with([connector(carrier, bind_wait_s=0.05)]):
+        ids = await send(gw, count=3)
+        await asyncio.sleep(1.5)  # long enough to use up the attempts, were they claimed
+        for message_id in ids:
+            body = (await gw.client.get(f"/v1/messages/{message_id}")).json()
+            assert body["status"] == "queued"
+        carrier.password = "secret"
+        for message_id in ids:
+            await gw.wait_for_status(message_id, {"sent"})
+    assert len(carrier.submits) == 3

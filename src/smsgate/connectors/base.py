@@ -147,6 +147,12 @@ class Connector(abc.ABC):
         self.window = window  # submits in flight at most
         self.counters = Counters()
 
+    def accepting(self) -> bool:
+        """Whether a submit could go out now. While it is False the dispatcher claims nothing
+        for this connector, so an upstream that is down keeps its messages queued instead of
+        failing them one retry at a time."""
+        return True
+
     def link(self) -> Link:
         """The state of the connection to the upstream. Override when there is one to show
         (SMPP: "up" while a bind is bound, "connecting" while none is yet, with each bind)."""

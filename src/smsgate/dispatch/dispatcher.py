@@ -342,6 +342,10 @@ class _Lane:
                 await self._room.wait()
                 continue
             self.wake.clear()
+            if not self.connector.accepting():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), IDLE_POLL_S)
+                continue
             try:
                 batch = await self._dispatcher.claim(
                     self.connector.name, min(free, self._dispatcher.batch)

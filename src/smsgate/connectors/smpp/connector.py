@@ -141,6 +141,9 @@ class SmppConnector(Connector):
             counters=self.smpp.as_dict(),
         )
 
+    def accepting(self) -> bool:
+        return any(b.ready for b in self.binds)
+
     def _bind_changed(self, bind: Bind) -> None:
         self._pace.resize(self._bound_window())
         self._wake()
