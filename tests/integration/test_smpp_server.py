@@ -430,6 +430,16 @@ async def test_receipts_wait_in_the_store_until_a_receiver_binds(smpp: Smpp) -> 
             await asyncio.sleep(0.02)
 
 
+async def test_removing_smpp_access_drops_what_the_account_was_owed(smpp: Smpp) -> None:
+    sender = await smpp.bound(BindTransmitter)
+    await sender.submit(registered_delivery=1)
+    async with asyncio.timeout(10):
+        while await smpp.pending() == 0:
+            await asyncio.sleep(0.02)
+    assert await smpp.gateway.smpp_accounts.remove_credentials("acme")
+    assert await smpp.pending() == 0
+
+
 async def test_a_refused_receipt_comes_again_until_it_is_taken(smpp: Smpp) -> None:
     customer = await smpp.customer(answers=(CommandStatus.ESME_RX_T_APPN,))
     await customer.bind()

@@ -216,7 +216,7 @@ class Receivers(Protocol):
 
     def receivers(self, account_id: int) -> Iterator[Connection]: ...
 
-    def accounts_receiving(self) -> list[int]: ...
+    def receiving(self) -> dict[int, int]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,8 +287,7 @@ class SmppDeliverer:
     async def run_once(self) -> int:
         """Claim what the bound accounts can take now and send it; how many."""
         room: dict[int, int] = {}
-        for account_id in self._receivers.accounts_receiving():
-            binds = sum(1 for _ in self._receivers.receivers(account_id))
+        for account_id, binds in self._receivers.receiving().items():
             free = binds * self._window - self._in_flight.get(account_id, 0)
             if free > 0:
                 room[account_id] = free

@@ -362,7 +362,12 @@ class SmppSubmits:
                 held = await repo.held_parts(tx.conn, key)
                 await repo.release_parts(tx.conn, key)
                 customer = await customer_of(tx.conn, key.account_id)
-                if customer is None or not held:
+                if customer is None:
+                    log.warning(
+                        "long SMPP message dropped: the account has no SMPP access any more",
+                        account=key.account_id,
+                        parts=len(held),
+                    )
                     continue
                 log.warning(
                     "long SMPP message incomplete: sending the parts that came",

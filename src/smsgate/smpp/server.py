@@ -169,12 +169,13 @@ class SmppServer:
         account.turn = (account.turn + 1) % len(able)
         return iter(able[account.turn :] + able[: account.turn])
 
-    def accounts_receiving(self) -> list[int]:
-        return [
-            account_id
+    def receiving(self) -> dict[int, int]:
+        """How many binds take deliver_sm, by account (accounts with none left out)."""
+        counts = {
+            account_id: sum(b.connection.state in _RECEIVING for b in account.binds)
             for account_id, account in self._accounts.items()
-            if any(b.connection.state in _RECEIVING for b in account.binds)
-        ]
+        }
+        return {account_id: n for account_id, n in counts.items() if n}
 
     def bind_count(self, account_id: int) -> int:
         account = self._accounts.get(account_id)

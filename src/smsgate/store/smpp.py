@@ -91,9 +91,11 @@ async def by_system_id(conn: Conn, system_id: str) -> tuple[Credentials, Account
 
 
 async def remove_credentials(conn: Conn, account_id: int) -> bool:
+    """Remove an account's credentials and the deliver_sm it was owed: none can reach it now."""
     result = await conn.execute(
         delete(smpp_accounts).where(smpp_accounts.c.account_id == account_id)
     )
+    await conn.execute(delete(smpp_deliveries).where(smpp_deliveries.c.account_id == account_id))
     return bool(result.rowcount)
 
 
