@@ -88,8 +88,15 @@ class Dispatcher:
         return self._node
 
     def statuses(self) -> dict[str, ConnectorStatus]:
-        """The live state of every connector running here."""
-        return {name: lane.connector.status() for name, lane in self._lanes.items()}
+        """The live state of every connector running here (a connector whose status() fails
+        is left out and logged: live state must never stop the dispatcher's owner)."""
+        statuses = {}
+        for name, lane in self._lanes.items():
+            try:
+                statuses[name] = lane.connector.status()
+            except Exception:
+                log.exception("connector status failed", connector=name)
+        return statuses
 
     async def add(self, connector: Connector) -> None:
         """Run another connector (at once when the dispatcher runs, else from `start`)."""
@@ -179,7 +186,7 @@ class Dispatcher:
                 lease_ms=LEASE_MS,
             )
 
-        return await self._db.write(job)
+        return await self._db.write(job, background=True)
 
     async def give_back(self, unsubmitted: Sequence[OutboundMessage]) -> None:
         ids = [m.id for m in unsubmitted]
@@ -229,7 +236,7 @@ class Dispatcher:
             await messages.apply_changes(tx, finals)
             await messages.end_leases(tx, [c.message_id for c in finals])
 
-        await self._db.write(job)
+        await self._db.write(job, background=True)
 
     async def _expiry_loop(self) -> None:
         """Messages whose validity ran out with no final report become expired.
@@ -247,7 +254,7 @@ class Dispatcher:
                 await messages.end_leases(tx, overdue)
                 return len(overdue)
 
-            if await self._db.write(expire) < 5000:
+            if await self._db.write(expire, background=True) < 5000:
                 await asyncio.sleep(EXPIRY_SWEEP_S)
 
     async def _schedule_loop(self) -> None:
@@ -262,7 +269,7 @@ class Dispatcher:
                 )
                 return {c for _, c in due if c is not None}
 
-            woken = await self._db.write(promote)
+            woken = await self._db.write(promote, background=True)
             self.wake(woken)
             next_due = await self._db.read(messages.next_due_at)
             delay = IDLE_POLL_S if next_due is None else (next_due - now_ms()) / 1000
