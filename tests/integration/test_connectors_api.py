@@ -17,6 +17,7 @@ from smsgate.services.connectors import ConnectorService, configured_connectors
 from smsgate.store.database import Database
 from tests.integration.conftest import Running, settings_for, start_gateway
 from tests.integration.connectors import RecordingConnector
+from tests.integration.test_dispatch import wait_until
 
 TOKEN = "admin-secret"
 FAST = {"submit_latency_ms": 0, "report_delay_ms": 10, "seed": 1}
@@ -66,14 +67,6 @@ async def send_one(gw: Running, to: str = "+48500600700") -> str:
     assert response.status_code == 201, response.text
     message_id: str = response.json()["messages"][0]["id"]
     return message_id
-
-
-async def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    for _ in range(int(timeout / 0.01)):
-        if predicate():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition not reached in time")
 
 
 def running(gw: Running, name: str) -> Callable[[], bool]:

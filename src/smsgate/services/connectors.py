@@ -30,6 +30,7 @@ Source = Literal["config", "database"]
 # A node's report older than this is shown as stale (nodes report every ~2 s).
 STALE_AFTER_MS = 10_000
 _NAME = re.compile(r"[A-Za-z0-9_\-.]{1,64}")
+_NAME_RULE = "a connector name is 1-64 letters, digits or _ - ."
 _decode_status = msgspec.json.Decoder(ConnectorStatus).decode
 
 
@@ -77,9 +78,6 @@ def check_configured(definitions: Sequence[Definition]) -> None:
                 registry.build(d.name, d.kind, d.options)
             except DomainError as err:
                 raise DomainError(err.spec, f"{where}: {err.detail}", field=err.field) from None
-
-
-_NAME_RULE = "a connector name is 1-64 letters, digits or _ - ."
 
 
 def merge(
