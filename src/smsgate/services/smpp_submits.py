@@ -356,9 +356,10 @@ class SmppSubmits:
     async def sweep(self, now: int) -> int:
         """Send what came of long messages held longer than the timeout; how many."""
 
-        async def job(tx: Tx) -> _Staged:
+        async def job(tx: Tx) -> tuple[_Staged, int]:
             staged = _Staged()
-            for key in await repo.stale_parts(tx.conn, now - self._concat_timeout_ms, 100):
+            keys = await repo.stale_parts(tx.conn, now - self._concat_timeout_ms, 100)
+            for key in keys:
                 held = await repo.held_parts(tx.conn, key)
                 await repo.release_parts(tx.conn, key)
                 customer = await customer_of(tx.conn, key.account_id)
@@ -376,13 +377,12 @@ class SmppSubmits:
                     total=key.total,
                 )
                 await self._assemble(tx, customer, held, complete=False, staged=staged)
-                staged.answers.append(Answer())
             repo.defer_submits(tx, staged.refs)
-            return staged
+            return staged, len(keys)
 
-        staged = await self._db.write(job)
+        staged, swept = await self._db.write(job)
         self._sending.wake(staged.connectors)
-        return len(staged.answers)
+        return swept
 
 
 def _submit_pdu(raw: bytes) -> SubmitPdu:

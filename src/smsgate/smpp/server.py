@@ -218,6 +218,10 @@ class SmppServer:
             if refused.close:
                 connection.close("bind refused")
             return
+        except Exception:  # the store is down, say: the customer may try again
+            log.exception("SMPP bind failed", system_id=pdu.system_id, address=address)
+            connection.respond(answer(pdu.sequence_number, CommandStatus.ESME_RSYSERR))
+            return
         if connection.state is not State.OPEN:
             return  # closed while the credentials were checked
         tlvs = (
