@@ -220,6 +220,13 @@ def test_gsm7_decoding_inverts_encoding(text: str) -> None:
     assert decode_gsm7(encode_gsm7(text)) == text
 
 
+def test_text_without_escapes_decodes_septet_by_septet_as_with_them() -> None:
+    septets = bytes(s for s in range(0x80) if s != 0x1B)
+    with_an_escape = septets + b"\x1b\x65"  # € after them takes the escape-aware path
+    assert decode_gsm7(with_an_escape) == decode_gsm7(septets) + "€"
+    assert decode_gsm7(b"\x00\x40\x11") == "@¡_"
+
+
 def test_an_unknown_escape_decodes_as_the_default_character() -> None:
     assert decode_gsm7(b"\x1bA\x1b\x00") == "A@"
 
