@@ -99,6 +99,8 @@ class SmppServerSettings(BaseModel):
     # deliver_sm refused or unanswered: tried again after a backoff doubling up to the cap.
     retry_base_s: float = Field(default=5.0, gt=0)
     retry_cap_s: float = Field(default=600.0, gt=0)
+    # deliver_sm nobody took for this long (no receiver bound all that time) are dropped.
+    keep_deliveries_s: float = Field(default=7 * 24 * 3600.0, ge=60)
 
 
 class Settings(BaseSettings):

@@ -146,6 +146,7 @@ class Gateway:
             self.smpp_server,
             window=smpp.window,
             retry=DeliverRetry(smpp.retry_base_s, smpp.retry_cap_s),
+            keep_s=smpp.keep_deliveries_s,
             # A deliver_sm in flight is never taken again by another round before its answer
             # is due: it waits for a window slot, then for the response timeout.
             lease_s=2 * smpp.response_timeout_s + 30,

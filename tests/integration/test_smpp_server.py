@@ -440,6 +440,19 @@ async def test_removing_smpp_access_drops_what_the_account_was_owed(smpp: Smpp) 
     assert await smpp.pending() == 0
 
 
+async def test_what_no_receiver_takes_in_time_is_dropped(smpp: Smpp) -> None:
+    sender = await smpp.bound(BindTransmitter)
+    await sender.submit(registered_delivery=1)
+    async with asyncio.timeout(10):
+        while await smpp.pending() == 0:
+            await asyncio.sleep(0.02)
+    deliverer = smpp.gateway.smpp_deliverer
+    assert await deliverer.drop_expired(_now()) == 0  # kept for a week by default
+    week_later = _now() + int(smpp.gateway.settings.smpp_server.keep_deliveries_s * 1000) + 1
+    assert await deliverer.drop_expired(week_later) == 1
+    assert await smpp.pending() == 0
+
+
 async def test_a_refused_receipt_comes_again_until_it_is_taken(smpp: Smpp) -> None:
     customer = await smpp.customer(answers=(CommandStatus.ESME_RX_T_APPN,))
     await customer.bind()

@@ -28,6 +28,7 @@ from smsgate.domain.status import FINAL, Status
 from smsgate.domain.text import detect_encoding
 from smsgate.services.clock import now_ms
 from smsgate.services.outbox_follower import CommitWake, OutboxFollower
+from smsgate.services.periodic import Periodic
 from smsgate.services.smpp_accounts import customer_of
 from smsgate.services.smpp_submits import INTERMEDIATE_BIT, RECEIPT_BITS
 from smsgate.smpp.coding import CodingMap
@@ -54,6 +55,7 @@ log = structlog.get_logger(__name__)
 CURSOR = "smpp-fanout"
 BATCH = 1000
 IDLE_POLL_S = 1.0  # due retries are looked for this often
+EXPIRY_S = 60.0
 ERROR_PAUSE_S = 1.0
 ALPHANUMERIC_TON = 5
 INTERNATIONAL_TON = 1
@@ -171,7 +173,7 @@ class SmppFanout:
             await cursors.move_cursor(tx.conn, CURSOR, rows[-1].id)
             return len(rows)
 
-        return await self._db.write(job)
+        return await self._db.write(job, background=True)
 
 
 async def _receipts(conn: Conn, rows: Sequence[cursors.OutboxRow]) -> list[tuple[int, bytes]]:
@@ -239,12 +241,15 @@ class SmppDeliverer:
         window: int,
         retry: RetryPolicy,
         lease_s: float,
+        keep_s: float,
     ):
         self._db = db
         self._receivers = receivers
         self._window = window
         self._retry = retry
         self._lease_ms = int(lease_s * 1000)
+        self._keep_ms = int(keep_s * 1000)
+        self._expiry = Periodic(EXPIRY_S, lambda: self.drop_expired(now_ms()), "smpp-expiry")
         self._in_flight: dict[int, int] = {}  # account -> deliver_sm we are sending
         self._wake = CommitWake()
         self._task: asyncio.Task[None] | None = None
@@ -257,10 +262,12 @@ class SmppDeliverer:
         self._wake.attach()
         self._db.on_commit(smpp_deliveries.name, self._wake.committed)
         self._outcomes.start()
+        self._expiry.start()
         self._task = asyncio.create_task(self._run(), name="smpp-deliverer")
 
     async def stop(self) -> None:
         self._wake.detach()
+        await self._expiry.close()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -269,6 +276,18 @@ class SmppDeliverer:
             send.cancel()
         await asyncio.gather(*self._sends, return_exceptions=True)
         await self._outcomes.close()
+
+    async def drop_expired(self, now: int) -> int:
+        """Drop deliver_sm older than `keep_s`: an account that never binds a receiver must
+        not make them pile up for ever. How many."""
+
+        async def job(tx: Tx) -> int:
+            return await repo.drop_deliveries_before(tx, now - self._keep_ms)
+
+        dropped = await self._db.write(job)
+        if dropped:
+            log.warning("deliver_sm dropped: no receiver took them in time", count=dropped)
+        return dropped
 
     def wake(self) -> None:
         self._wake.event.set()

@@ -360,6 +360,12 @@ async def settle_deliveries(
         )
 
 
+async def drop_deliveries_before(tx: Tx, before_ms: int) -> int:
+    """Drop deliver_sm queued before `before_ms`, however often they were tried."""
+    d = smpp_deliveries.c
+    return (await tx.conn.execute(delete(smpp_deliveries).where(d.created_at < before_ms))).rowcount
+
+
 async def pending_deliveries(conn: Conn, account_id: int) -> int:
     """How many deliver_sm the account is owed (tests and the operator)."""
     return int(
