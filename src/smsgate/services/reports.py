@@ -79,4 +79,4 @@ class ReportService:
         async def job(tx: Tx) -> None:
             await apply_reports(tx, reports)
 
-        await self._db.write(job)
+        await self._db.write(job, background=True)

@@ -5,6 +5,12 @@ transaction (group commit), so many small durable writes cost one commit. A job 
 function of a `Tx`; it may be run a second time on its own if a job grouped with it fails, so
 it must do nothing but database work.
 
+Bulk work nobody outside waits on (the dispatcher's outcomes, reports, outbox fan-outs) is
+written with `background=True` and grouped apart from the rest, so a customer's submits are
+never committed in the same transaction as thousands of outcomes: their answer waits for at
+most the one background group already running. Background groups still get every other turn
+when both kinds queue, so neither starves (docs/decisions/0010-smpp-throughput.md).
+
 The engine lives on a thread of its own with its own event loop (the store loop). On a loop busy
 with HTTP every database round trip waits a whole loop iteration; on the store loop it does not,
 and a write batch crosses between the threads once each way. See
@@ -67,6 +73,7 @@ class Database:
         self.ids = IdGenerator(node_id)
         self._group_max = group_max
         self._pending: deque[_Pending] = deque()
+        self._background: deque[_Pending] = deque()
         # Set by the writer just before it sleeps; a write wakes it only then, so a busy writer
         # costs no cross-thread wake-up per write. deque append/popleft are atomic, and the
         # writer looks at the queue again after raising the flag, so no write is missed.
@@ -113,10 +120,11 @@ class Database:
 
         return await self._on_store_loop(run())
 
-    async def write(self, job: Job[T]) -> T:
-        """Run `job` in a transaction; returns after the transaction is committed."""
+    async def write(self, job: Job[T], *, background: bool = False) -> T:
+        """Run `job` in a transaction; returns after the transaction is committed.
+        `background`: bulk work whose commit nobody outside waits on (see above)."""
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._pending.append((job, future))
+        (self._background if background else self._pending).append((job, future))
         if self._idle:
             self._idle = False
             assert self._wake is not None, "Database.open() first"
@@ -138,7 +146,7 @@ class Database:
         if self._writer is not None:
             # Jobs already queued, and the batch in flight, are written first: an acknowledged
             # request keeps its write.
-            while self._pending or not self._idle:
+            while self._pending or self._background or not self._idle:
                 await asyncio.sleep(0.001)
             self._writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -148,16 +156,21 @@ class Database:
 
     async def _write_loop(self) -> None:
         assert self._wake is not None
-        pending = self._pending
+        pending, background = self._pending, self._background
+        background_skipped = False
         while True:
+            if pending and not (background and background_skipped):
+                queue, background_skipped = pending, bool(background)
+            else:
+                queue, background_skipped = background, False
             batch = []
-            while pending and len(batch) < self._group_max:
-                batch.append(pending.popleft())
+            while queue and len(batch) < self._group_max:
+                batch.append(queue.popleft())
             if batch:
                 _deliver(await self._run_group(batch))
                 continue
             self._idle = True
-            if pending:
+            if pending or background:
                 self._idle = False
                 continue
             await self._wake.wait()

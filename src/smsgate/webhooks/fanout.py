@@ -87,7 +87,7 @@ class Fanout:
             await repo.move_cursor(tx.conn, CURSOR, rows[-1].id)
             return _Batch(rows, planned, ids, queued_at, loaded)
 
-        batch = await self._db.write(job)
+        batch = await self._db.write(job, background=True)
         if batch is None:
             return 0
         self._directory.learn(generation, batch.loaded)
