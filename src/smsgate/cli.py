@@ -122,7 +122,7 @@ def serve(
     except DomainError as err:  # e.g. a connector of the config file with a bad option
         err_console.print(f"[red]error:[/] {err.detail}")
         raise typer.Exit(1) from None
-    config = uvicorn.Config(
+    server_config = uvicorn.Config(
         create_app(gateway, on_started=announce),
         host=settings.host,
         port=settings.port,
@@ -132,7 +132,7 @@ def serve(
         proxy_headers=False,
         timeout_graceful_shutdown=15,
     )
-    _Server(config, on_exit=gateway.events.close).run()
+    _Server(server_config, on_exit=gateway.events.close).run()
 
 
 def _operator(data_dir: Path | None, config: Path | None, work: Callable[[Any], Awaitable[T]]) -> T:
