@@ -52,7 +52,7 @@ def recorder(
     return job
 
 
-async def test_a_write_queued_with_background_work_is_committed_in_a_group_of_its_own(
+async def test_writes_queued_with_background_work_go_first_in_a_group_of_their_own(
     db: Database,
 ) -> None:
     seen: dict[str, Tx] = {}
@@ -73,8 +73,26 @@ async def test_a_write_queued_with_background_work_is_committed_in_a_group_of_it
 
     assert order[1:3] == ["submit-1", "submit-2"]
     assert seen["submit-1"] is seen["submit-2"]
-    assert seen["outcomes"] is seen["fan-out"]
     assert seen["submit-1"] is not seen["outcomes"]
+
+
+async def test_each_background_job_is_committed_on_its_own(db: Database) -> None:
+    seen: dict[str, Tx] = {}
+    order: list[str] = []
+    job = recorder(seen, order)
+    gate = Gate()
+    running = asyncio.ensure_future(db.write(job("running", gate), background=True))
+    await gate.wait_entered()
+    queued = [
+        asyncio.ensure_future(db.write(job(name), background=True))
+        for name in ("outcomes", "reports")
+    ]
+    await asyncio.sleep(0.01)
+    gate.opened = True
+    await asyncio.gather(running, *queued)
+
+    assert order == ["running", "outcomes", "reports"]
+    assert seen["outcomes"] is not seen["reports"]
 
 
 async def test_background_work_gets_every_other_group_under_a_steady_stream_of_writes(

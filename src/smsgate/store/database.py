@@ -6,10 +6,11 @@ function of a `Tx`; it may be run a second time on its own if a job grouped with
 it must do nothing but database work.
 
 Bulk work nobody outside waits on (the dispatcher's outcomes, reports, outbox fan-outs) is
-written with `background=True` and grouped apart from the rest, so a customer's submits are
-never committed in the same transaction as thousands of outcomes: their answer waits for at
-most the one background group already running. Background groups still get every other turn
-when both kinds queue, so neither starves (docs/decisions/0010-smpp-throughput.md).
+written with `background=True` and kept apart from the rest, so a customer's submits are never
+committed in the same transaction as thousands of outcomes. Each background job is committed
+on its own: it is a batch already, and a short transaction keeps the wait of a submit queued
+behind it short. Background jobs still get every other turn when both kinds queue, so neither
+starves (docs/decisions/0010-smpp-throughput.md).
 
 The engine lives on a thread of its own with its own event loop (the store loop). On a loop busy
 with HTTP every database round trip waits a whole loop iteration; on the store loop it does not,
@@ -163,8 +164,9 @@ class Database:
                 queue, background_skipped = pending, bool(background)
             else:
                 queue, background_skipped = background, False
+            limit = self._group_max if queue is pending else 1
             batch = []
-            while queue and len(batch) < self._group_max:
+            while queue and len(batch) < limit:
                 batch.append(queue.popleft())
             if batch:
                 _deliver(await self._run_group(batch))
