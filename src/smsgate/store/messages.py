@@ -44,6 +44,9 @@ INSERT_COLUMNS = (
 )
 
 _STATUS_TIME = {s: messages.c[f"{s.value}_at"] for s in Status if s is not Status.RECEIVED}
+# Enum lookups by value as plain dicts: calling the Enum costs more, once a row on busy paths.
+_STATUSES = {s.value: s for s in Status}
+_ENCODINGS = {e.value: e for e in Encoding}
 
 
 def defer_add(tx: Tx, rows: list[tuple[Any, ...]]) -> None:
@@ -154,49 +157,54 @@ async def apply_changes(tx: Tx, changes: Sequence[Change]) -> list[Change]:
     """
     if not changes:
         return []
-    current: dict[int, Row[Any]] = {}
+    # Plain tuples by message id (account_id, recipient, client_ref, status_callback), not
+    # Rows: a Row's attributes cost ~0.4 us each, several times per change.
+    current: dict[int, tuple[int, str, str | None, str | None]] = {}
+    state: dict[int, tuple[Status, int]] = {}
     for chunk in in_chunks([c.message_id for c in changes]):
         rows = await tx.conn.execute(
             select(
                 messages.c.id,
                 messages.c.status,
-                messages.c.account_id,
-                messages.c.client_ref,
-                messages.c.recipient,
-                messages.c.status_callback,
                 messages.c.updated_at,
+                messages.c.account_id,
+                messages.c.recipient,
+                messages.c.client_ref,
+                messages.c.status_callback,
             ).where(messages.c.id.in_(chunk))
         )
-        current.update((r.id, r) for r in rows)
+        for mid, status, updated_at, account_id, recipient, client_ref, callback_url in rows:
+            state[mid] = (_STATUSES[status], updated_at)
+            current[mid] = (account_id, recipient, client_ref, callback_url)
     applied: list[Change] = []
-    state = {mid: (Status(r.status), r.updated_at) for mid, r in current.items()}
     for change in changes:
         status, last_at = state.get(change.message_id, (None, 0))
         if status is None or advance(status, change.status) is None:
             continue
         # History stays in order even when a report's own time predates what we recorded
         # before it (a report that overtook the submit response).
-        change = replace(change, at_ms=max(change.at_ms, last_at))
+        if change.at_ms < last_at:
+            change = replace(change, at_ms=last_at)
         state[change.message_id] = (change.status, change.at_ms)
         applied.append(change)
     await _store_changes(tx, applied)
-    outbox.defer_status_events(
-        tx,
-        [
+    events = []
+    for c in applied:
+        account_id, recipient, client_ref, callback_url = current[c.message_id]
+        events.append(
             outbox.StatusEvent(
-                account_id=current[c.message_id].account_id,
+                account_id=account_id,
                 message_id=c.message_id,
-                recipient=current[c.message_id].recipient,
-                client_ref=current[c.message_id].client_ref,
+                recipient=recipient,
+                client_ref=client_ref,
                 status=c.status,
                 at_ms=c.at_ms,
                 error_code=c.error_code,
                 error_raw=c.error_raw,
-                callback_url=current[c.message_id].status_callback,
+                callback_url=callback_url,
             )
-            for c in applied
-        ],
-    )
+        )
+    outbox.defer_status_events(tx, events)
     return applied
 
 
@@ -280,21 +288,11 @@ async def claim(
             messages.c.attempts,
         )
     )
+    # Unpacked by position, in the order of OutboundMessage's fields: a Row's attributes cost
+    # ~0.4 us each (5 us a message here), a tuple's unpacking next to nothing.
     claimed = [
-        OutboundMessage(
-            id=r.id,
-            account_id=r.account_id,
-            recipient=r.recipient,
-            sender=r.sender,
-            text=r.text,
-            encoding=Encoding(r.encoding),
-            parts=r.parts,
-            client_ref=r.client_ref,
-            lane=r.lane,
-            expires_at=r.expires_at,
-            attempt=r.attempts,
-        )
-        for r in result
+        OutboundMessage(mid, account, to, sender, text, _ENCODINGS[encoding], *rest)
+        for mid, account, to, sender, text, encoding, *rest in result
     ]
     # RETURNING order is unspecified; the connector must see urgent and old messages first.
     claimed.sort(key=lambda m: (m.lane, m.id))

@@ -98,24 +98,29 @@ class StatusEvent:
 
 
 def defer_status_events(tx: Tx, events: Sequence[StatusEvent]) -> None:
-    defer_events(
-        tx,
+    # Rows built directly, not through NewEvent: one of these per status change of every
+    # message, on the store thread's busiest path.
+    tx.defer_insert(
+        outbox,
+        _COLUMNS,
         [
-            NewEvent(
-                account_id=e.account_id,
-                event=MESSAGE_STATUS,
-                payload={
-                    "message_id": str(e.message_id),
-                    "to": e.recipient,
-                    "status": e.status.value,
-                    "at_ms": e.at_ms,
-                    "client_ref": e.client_ref,
-                    "error_code": e.error_code,
-                    "error_raw": e.error_raw,
-                },
-                at_ms=e.at_ms,
-                subject=e.message_id,
-                callback_url=e.callback_url,
+            (
+                e.account_id,
+                e.message_id,
+                MESSAGE_STATUS,
+                _encode(
+                    {
+                        "message_id": str(e.message_id),
+                        "to": e.recipient,
+                        "status": e.status.value,
+                        "at_ms": e.at_ms,
+                        "client_ref": e.client_ref,
+                        "error_code": e.error_code,
+                        "error_raw": e.error_raw,
+                    }
+                ).decode(),
+                e.callback_url,
+                e.at_ms,
             )
             for e in events
         ],

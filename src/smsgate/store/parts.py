@@ -16,6 +16,8 @@ from smsgate.store.database import Tx
 from smsgate.store.engine import Conn
 from smsgate.store.schema import early_reports, message_parts, messages
 
+_STATUSES = {s.value: s for s in Status}
+
 
 @dataclass(frozen=True, slots=True)
 class PartRef:
@@ -51,14 +53,10 @@ async def locate(tx: Tx, reports: Sequence[Report]) -> dict[tuple[str, str], Par
                 # message holding an id is the one a fresh report is about.
                 .order_by(message_parts.c.message_id)
             )
-            for row in rows:
-                found[(connector, row.upstream_id)] = PartRef(
-                    row.message_id,
-                    row.part_no,
-                    connector,
-                    row.upstream_id,
-                    Status(row.status),
-                    row.parts,
+            # Unpacked by position: a Row's attributes cost ~0.4 us each, per report.
+            for message_id, part_no, upstream_id, status, total in rows:
+                found[(connector, upstream_id)] = PartRef(
+                    message_id, part_no, connector, upstream_id, _STATUSES[status], total
                 )
     return found
 
@@ -151,6 +149,9 @@ def park(tx: Tx, reports: Sequence[Report]) -> None:
 async def unpark(tx: Tx, connector: str, upstream_ids: Sequence[str]) -> list[Report]:
     """Take the parked reports for these ids out of the parking table."""
     found: list[Report] = []
+    # Usually nothing is parked: one probe instead of a lookup by every id just submitted.
+    if (await tx.conn.execute(select(early_reports.c.id).limit(1))).first() is None:
+        return found
     for chunk in in_chunks(upstream_ids):
         condition = (early_reports.c.connector == connector) & early_reports.c.upstream_id.in_(
             chunk
