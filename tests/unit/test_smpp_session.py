@@ -341,6 +341,38 @@ def test_our_unbind_closes_when_answered() -> None:
     assert session.state is State.CLOSED
 
 
+def bound_with_a_submit_owed() -> Session:
+    """Our server's side with a customer's submit still being committed."""
+    session = bound_smsc()
+    session.timers = Timers(enquire_link=0, unbind_grace=5.0)
+    [submit] = session.receive_data(encode_pdu(SubmitSm(2, destination_addr="1")), 0.0)
+    assert isinstance(submit, Request)
+    return session
+
+
+def test_our_unbind_answered_while_an_answer_is_owed_stays_open_for_that_answer() -> None:
+    session = bound_with_a_submit_owed()
+    sequence = session.unbind(1.0)
+    events = session.receive_data(encode_pdu(UnbindResp(sequence)), 1.0)
+    assert [type(e) for e in events] == [Response]
+    assert session.state is State.UNBINDING
+    [closed] = session.respond(SubmitSmResp(2, message_id="42"))
+    assert isinstance(closed, Closed)
+    assert [p.command_id for p in sent(session)] == [
+        CommandId.UNBIND,
+        CommandId.SUBMIT_SM_RESP,
+    ]
+
+
+def test_our_unbind_closes_after_the_grace_period_when_an_answer_never_comes() -> None:
+    session = bound_with_a_submit_owed()
+    sequence = session.unbind(1.0)
+    session.receive_data(encode_pdu(UnbindResp(sequence)), 1.0)
+    [closed] = session.tick(6.0)
+    assert isinstance(closed, Closed)
+    assert session.state is State.CLOSED
+
+
 def test_a_closed_session_ignores_further_input() -> None:
     session = bound_smsc()
     session.connection_lost("gone")
