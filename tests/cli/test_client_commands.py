@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import socket
-
 from typer.testing import CliRunner
 
 from smsgate.cli import app
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.ports import free_port
 
 
 def test_status_against_a_stopped_server_says_so_in_one_line() -> None:

@@ -21,7 +21,8 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 
 from tests.integration.receiver import Receiver
-from tests.interop.peers.process import HOST, end_group, free_port, unavailable
+from tests.interop.peers.process import HOST, end_group, unavailable
+from tests.ports import free_port
 
 SMSC_ID = "smsgate"
 USERNAME, PASSWORD = "tester", "foobar"

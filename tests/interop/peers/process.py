@@ -11,7 +11,6 @@ import itertools
 import json
 import os
 import signal
-import socket
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -31,14 +30,6 @@ def unavailable(reason: str) -> NoReturn:
     if REQUIRE_SERVICES:
         pytest.fail(f"{reason} (SMSGATE_REQUIRE_SERVICES=1; .ci/run installs the peers)")
     pytest.skip(reason)
-
-
-def free_port() -> int:
-    """A port free right now, for peers that cannot listen on port 0 and tell which they got."""
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 async def end_group(process: asyncio.subprocess.Process, grace: float) -> None:
