@@ -56,6 +56,11 @@ async def _insert_postgres(
     conn: Conn, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
 ) -> None:
     driver = await PostgresEngine.raw(conn)
+    if not driver.is_in_transaction():
+        # These statements go to asyncpg itself, past SQLAlchemy, which sends BEGIN only
+        # before its own first statement: first in a transaction, they would commit on their
+        # own whatever became of the rest (a kill -9 left message parts of unsent messages).
+        await conn.exec_driver_sql("SELECT 1")
     if len(rows) >= _COPY_THRESHOLD:
         await driver.copy_records_to_table(table.name, records=rows, columns=list(columns))
         return
