@@ -100,7 +100,7 @@ async def test_a_permanent_refusal_fails_the_message_with_the_code_kept(
 
 
 async def test_a_message_past_its_validity_expires_instead_of_being_sent(
-    gateway_with: Start,
+    gateway_with: Start, monkeypatch: Any
 ) -> None:
     upstream = RecordingConnector(latency=0.3, window=1)
     async for gw in gateway_with([upstream]):
@@ -110,15 +110,10 @@ async def test_a_message_past_its_validity_expires_instead_of_being_sent(
         response = await gw.client.post(
             "/v1/messages", json={"to": ["+48500600799"], "text": "x", "validity": 60}
         )
-        waiting = int(response.json()["messages"][0]["id"])
-
-        async def run_out(tx: Tx, waiting: int = waiting) -> None:
-            await tx.conn.execute(
-                update(messages).where(messages.c.id == waiting).values(expires_at=1)
-            )
-
-        await gw.gateway.db.write(run_out)
-        body = await gw.wait_for_status(str(waiting), {"expired", "sent"})
+        waiting = response.json()["messages"][0]["id"]
+        later = dispatcher_module.now_ms() + 61_000
+        monkeypatch.setattr(dispatcher_module, "now_ms", lambda: later)
+        body = await gw.wait_for_status(waiting, {"expired", "sent"})
     assert body["status"] == "expired"
     assert [m.id for m in upstream.submitted] == [int(busy)]
 

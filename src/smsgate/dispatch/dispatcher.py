@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
+from collections import deque
 from collections.abc import Coroutine, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +46,7 @@ IDLE_POLL_S = 1.0
 RETRY_BASE_MS = 1_000
 RETRY_MAX_MS = 10 * 60_000
 MAX_ATTEMPTS = 10
+PREFETCH_MIN = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +173,7 @@ class Dispatcher:
         for name in connectors:
             lane = self._lanes.get(name)
             if lane is not None:
-                lane.wake.set()
+                lane.wake()
 
     def wake_scheduler(self) -> None:
         self._scheduler_wake.set()
@@ -278,6 +281,22 @@ class Dispatcher:
                 await asyncio.wait_for(self._scheduler_wake.wait(), min(max(delay, 0.01), 1.0))
 
 
+def prefetch_depth(window: int, throughput: float | None, batch: int) -> int:
+    """How many claimed messages a lane keeps ready: enough to cover a claim's round trip
+    at the connector's rate (at least the window, and 100 so a small window to a fast
+    upstream is not held up by claims of five), no more than a claim takes, and no more
+    than a second's worth of a paced connector, so urgent messages do not queue behind
+    long-claimed bulk ones."""
+    depth = min(batch, max(window, PREFETCH_MIN))
+    if throughput is not None:
+        depth = min(depth, max(1, math.ceil(throughput)))
+    return max(1, depth)
+
+
+def _queue_order(message: OutboundMessage) -> tuple[int, int]:
+    return message.lane, message.id
+
+
 def _backoff_ms(attempt: int) -> int:
     return int(min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** max(attempt - 1, 0)))
 
@@ -309,7 +328,14 @@ class _CountingSink:
 
 
 class _Lane:
-    """One connector's queue: claims as many messages as its window has room for.
+    """One connector's queue: keeps a few claimed messages ready and the window full.
+
+    Claimed messages wait in `_ready` (urgent first) until a window slot is free; the lane
+    claims more, in the background, once fewer than half of `depth` wait, so a submit never
+    waits for a store round trip (claiming only when half the window was free left an SMSC
+    answering in 20 ms three quarters busy: 3.7k msg/s where a window of 100 allows 5k).
+    Messages waiting there were never submitted: they go back to the queue when the lane
+    closes or its connector cannot submit, and after a crash with the node's other leases.
 
     A message holds a window slot while the connector submits it. Its outcome is then committed
     in the background, so the window is not held through the store's commit; up to another
@@ -322,62 +348,95 @@ class _Lane:
         self.connector = connector
         self._counters = connector.counters
         self._pacer = Pacer(connector.throughput, burst=min(connector.window, 10))
+        self.depth = prefetch_depth(connector.window, connector.throughput, dispatcher.batch)
+        self._ready: deque[OutboundMessage] = deque()
+        self._claiming: asyncio.Task[None] | None = None
+        self._dry = False  # the last claim found nothing: wait for a wake or the idle poll
+        self._wakes = 0  # wakes so far: one during a claim that found nothing means look again
         self._tasks: set[asyncio.Task[None]] = set()
         self._submitting = 0
         self._recording = 0
-        self._room = asyncio.Event()
+        self._signal = asyncio.Event()  # room in the window, claimed messages, a wake
         self._closing = False
-        self.wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Messages were queued for this connector: claim them."""
+        self._dry = False
+        self._wakes += 1
+        self._signal.set()
 
     def close(self) -> None:
         """Stop claiming; `run` returns once what it claimed is submitted or given back."""
         self._closing = True
-        self.wake.set()
-        self._room.set()
+        self._signal.set()
 
     async def run(self) -> None:
         window = self.connector.window
-        counters = self._counters
         paced = self.connector.throughput is not None
-        # Claim when half the window is free (or it is empty): one claim per freed slot would
-        # cost a store round trip per message.
-        claim_at = max(1, window // 2)
-        while not self._closing:
-            free = window - self._submitting
-            if (free < claim_at and self._submitting) or self._recording >= window:
-                self._room.clear()
-                await self._room.wait()
-                continue
-            self.wake.clear()
-            if not self.connector.accepting():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), IDLE_POLL_S)
-                continue
-            try:
-                batch = await self._dispatcher.claim(
-                    self.connector.name, min(free, self._dispatcher.batch)
-                )
-            except Exception:
-                log.exception("claim failed", connector=self.connector.name)
-                batch = []
-            if not batch:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), IDLE_POLL_S)
-                continue
-            started = 0
-            for message in batch:
-                if paced:
-                    await self._pacer.wait()
-                if self._closing:
-                    break
-                self._submitting += 1
-                counters.in_flight += 1
-                task = asyncio.create_task(self._submit(message))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
-                started += 1
-            if started < len(batch):
-                await self._dispatcher.give_back(batch[started:])
+        try:
+            while not self._closing:
+                if not self.connector.accepting():
+                    await self._hand_back()
+                    await self._idle()
+                    continue
+                if len(self._ready) <= self.depth // 2:
+                    self._claim()
+                if self._ready and self._submitting < window and self._recording < window:
+                    if paced:
+                        await self._pacer.wait()
+                        if self._closing:
+                            break
+                    self._start(self._ready.popleft())
+                    continue
+                await self._idle()
+        finally:
+            if self._claiming is not None:
+                await asyncio.gather(self._claiming, return_exceptions=True)
+            await self._hand_back()
+
+    async def _idle(self) -> None:
+        """Wait for something to do; when the queue looked empty, poll it now and then."""
+        self._signal.clear()
+        try:
+            async with asyncio.timeout(IDLE_POLL_S):
+                await self._signal.wait()
+        except TimeoutError:
+            self._dry = False
+
+    def _claim(self) -> None:
+        if self._claiming is not None or self._dry or self._closing:
+            return
+        self._claiming = asyncio.create_task(self._claim_more(self.depth - len(self._ready)))
+
+    async def _claim_more(self, limit: int) -> None:
+        wakes = self._wakes
+        try:
+            batch = await self._dispatcher.claim(self.connector.name, limit)
+        except Exception:
+            log.exception("claim failed", connector=self.connector.name)
+            batch = []
+        finally:
+            self._claiming = None
+        if not batch:
+            self._dry = wakes == self._wakes
+        elif self._ready and batch[0].lane < self._ready[-1].lane:
+            # Urgent messages claimed behind bulk ones still waiting go first.
+            self._ready = deque(sorted((*self._ready, *batch), key=_queue_order))
+        else:
+            self._ready.extend(batch)
+        self._signal.set()
+
+    async def _hand_back(self) -> None:
+        if self._ready:
+            ready, self._ready = list(self._ready), deque()
+            await self._dispatcher.give_back(ready)
+
+    def _start(self, message: OutboundMessage) -> None:
+        self._submitting += 1
+        self._counters.in_flight += 1
+        task = asyncio.create_task(self._submit(message))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def drain(self) -> None:
         if self._tasks:
@@ -415,9 +474,9 @@ class _Lane:
         self._submitting -= 1
         self._counters.in_flight -= 1
         self._recording += 1
-        self._room.set()
+        self._signal.set()
         try:
             await self._dispatcher.outcome(outcome)
         finally:
             self._recording -= 1
-            self._room.set()
+            self._signal.set()
