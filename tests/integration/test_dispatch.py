@@ -112,7 +112,7 @@ async def test_a_message_past_its_validity_expires_instead_of_being_sent(
         )
         waiting = response.json()["messages"][0]["id"]
         later = dispatcher_module.now_ms() + 61_000
-        monkeypatch.setattr(dispatcher_module, "now_ms", lambda: later)
+        monkeypatch.setattr(dispatcher_module, "now_ms", lambda later=later: later)
         body = await gw.wait_for_status(waiting, {"expired", "sent"})
     assert body["status"] == "expired"
     assert [m.id for m in upstream.submitted] == [int(busy)]
