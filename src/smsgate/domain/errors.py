@@ -22,6 +22,7 @@ class ErrorKind(StrEnum):
     CONFLICT = "conflict"  # the state of a resource forbids the action
     TOO_LARGE = "too_large"
     LIMITED = "limited"  # rate or quota limits
+    FUNDS = "funds"  # the balance does not cover the charge
     UNAVAILABLE = "unavailable"  # temporary failure inside smsgate
 
 
@@ -77,6 +78,18 @@ class ErrorCode:
     )
     NOT_CANCELABLE = ErrorSpec(
         "not_cancelable", ErrorKind.CONFLICT, "The message can no longer be canceled"
+    )
+    NO_PRICE = ErrorSpec(
+        "no_price", ErrorKind.INVALID, "The account's price list has no price for this destination"
+    )
+    INSUFFICIENT_FUNDS = ErrorSpec(
+        "insufficient_funds", ErrorKind.FUNDS, "The balance does not cover the cost of the send"
+    )
+    BILLING_CONFLICT = ErrorSpec(
+        "billing_conflict", ErrorKind.CONFLICT, "The change would contradict the account's billing"
+    )
+    PRICES_LOADING = ErrorSpec(
+        "prices_loading", ErrorKind.UNAVAILABLE, "The account's prices are loading; retry shortly"
     )
     NO_ROUTE = ErrorSpec("no_route", ErrorKind.UNAVAILABLE, "No connector can take the message")
     CONNECTOR_EXISTS = ErrorSpec(

@@ -48,12 +48,19 @@ class Plan:
         """The plan with the messages to `numbers` turned into rejections for `spec`."""
         if not numbers:
             return self
-        refused = [p for p in self.planned if p.recipient in numbers]
+        return self.rejecting({p.index for p in self.planned if p.recipient in numbers}, spec)
+
+    def rejecting(self, indexes: set[int], spec: ErrorSpec, detail: str | None = None) -> Plan:
+        """The plan with the messages at request positions `indexes` rejected for `spec`."""
+        if not indexes:
+            return self
+        refused = [p for p in self.planned if p.index in indexes]
         rejected = self.rejected + [
-            RecipientRejected(p.index, p.recipient, spec.code, spec.message) for p in refused
+            RecipientRejected(p.index, p.recipient, spec.code, detail or spec.message)
+            for p in refused
         ]
         rejected.sort(key=lambda r: r.index)
-        return Plan([p for p in self.planned if p.recipient not in numbers], rejected)
+        return Plan([p for p in self.planned if p.index not in indexes], rejected)
 
 
 def plan_shared(
