@@ -11,6 +11,7 @@ from smsgate.dispatch.dispatcher import Dispatcher
 from smsgate.dispatch.reconciler import Reconciler
 from smsgate.dispatch.router import Router
 from smsgate.services.accounts import AccountService
+from smsgate.services.billing import BillingService, PriceBook
 from smsgate.services.channel_sink import ChannelSink
 from smsgate.services.connectors import (
     ConnectorService,
@@ -68,8 +69,9 @@ class Gateway:
         self.reports = ReportService(self.db)
         self.router = Router()  # the reconciler points it at a connector at start
         opt_out_index = OptOutIndex()
+        self.price_book = PriceBook(self.db)
         self.sending = SendingService(
-            self.db, self.router, opt_out_index, on_queued=self._wake_dispatcher
+            self.db, self.router, opt_out_index, self.price_book, on_queued=self._wake_dispatcher
         )
         self.inbound = InboundService(
             self.db,
@@ -93,6 +95,7 @@ class Gateway:
         )
         self.connectors = ConnectorService(self.db, configured, on_change=self.reconciler.refresh)
         self.accounts = AccountService(self.db)
+        self.billing = BillingService(self.db, self.accounts, self.price_book)
         self.opt_outs = OptOutService(self.db, opt_out_index)
         self.queries = MessageQueries(self.db)
         self.events = EventLog(self.db)
@@ -159,6 +162,7 @@ class Gateway:
         await self.db.open()
         if self.settings.demo_account:
             await self.accounts.ensure_demo()
+        await self.price_book.start()
         # Before anything can write events: the fan-out's cursor starts at the end of the
         # outbox the first time, and the sender resumes what an earlier run left pending.
         await self.webhook_sender.start()
@@ -188,5 +192,6 @@ class Gateway:
         await self.reports.close()
         await self.fanout.stop()
         await self.webhook_sender.stop()
+        await self.price_book.stop()
         await self.db.close()
         log.info("gateway stopped")

@@ -496,3 +496,18 @@ async def test_a_long_inbound_message_goes_out_in_parts_with_a_udh(smpp: Smpp) -
 
 def _now() -> int:
     return int(time.time() * 1000)
+
+
+async def test_submits_beyond_the_balance_are_refused_and_the_rest_stored(smpp: Smpp) -> None:
+    billing = smpp.gateway.billing
+    await billing.put_price_list("pl", "PLN", {"48": "0.16"})
+    await billing.set_terms("acme", price_list="pl")
+    await billing.top_up("acme", "1.60", "ten messages")
+    customer = await smpp.bound()
+    answers = await asyncio.gather(
+        *(customer.submit(destination_addr=f"4860010{n:04d}") for n in range(30))
+    )
+    statuses = sorted(a.command_status for a in answers)
+    assert statuses == [CommandStatus.ESME_ROK] * 10 + [CommandStatus.ESME_RSUBMITFAIL] * 20
+    standing = await billing.standing_of("acme")
+    assert standing.balance.balance == 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from smsgate.domain.pricing import ChargeOn
+
 
 @dataclass(frozen=True, slots=True)
 class Account:
@@ -13,3 +15,5 @@ class Account:
     max_parts: int  # longest message accepted, in parts
     test_mode: bool  # validate and answer, never send (the seeds' demo/demo account)
     active: bool = True
+    price_list_id: int | None = None  # None: sends are not charged
+    charge_on: ChargeOn = ChargeOn.SUBMIT

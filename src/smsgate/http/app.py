@@ -17,6 +17,8 @@ from smsgate.domain.errors import DomainError, ErrorCode, ErrorSpec
 from smsgate.http.fast_send import SendFastPath
 from smsgate.http.native import render
 from smsgate.http.native.admin import router as admin_router
+from smsgate.http.native.admin_billing import router as admin_billing_router
+from smsgate.http.native.billing import router as billing_router
 from smsgate.http.native.events import router as events_router
 from smsgate.http.native.inbound import router as inbound_router
 from smsgate.http.native.routes import router as native_router
@@ -95,6 +97,8 @@ def create_app(gateway: Gateway, on_started: Callable[[], None] | None = None) -
             inbound_router,
             webhooks_router,
             admin_router,
+            admin_billing_router,
+            billing_router,
             health,
             openapi_json,
         ],

@@ -155,6 +155,12 @@ class AccountService:
 
         return await self._db.write(job)
 
+    def forget(self, account_id: int) -> None:
+        """Drop the account's verified keys, so its next request reads it afresh (after a
+        change to it made on this node; other nodes see it within AUTH_CACHE_SECONDS)."""
+        for key_id in [k for k, (_, a, _) in self._verified.items() if a.id == account_id]:
+            del self._verified[key_id]
+
     async def account(self, name: str) -> Account:
         account = await self._db.read(lambda conn: repo.account_by_name(conn, name))
         if account is None:

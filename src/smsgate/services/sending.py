@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 import msgspec
 
@@ -12,14 +13,16 @@ from smsgate.dispatch.router import Router
 from smsgate.domain.account import Account
 from smsgate.domain.errors import DomainError, ErrorCode
 from smsgate.domain.message import NORMAL_LANE, URGENT_LANE
+from smsgate.domain.pricing import Priced, price_plan
 from smsgate.domain.schedule import resolve_timing
 from smsgate.domain.sender import validate_sender
 from smsgate.domain.status import Status
 from smsgate.domain.submission import Plan, plan_personalised, plan_shared
 from smsgate.domain.text import TextPolicy
 from smsgate.domain.urls import validate_callback_url
+from smsgate.services.billing import PriceBook
 from smsgate.services.clock import now_ms
-from smsgate.store import messages, requests
+from smsgate.store import billing, messages, requests
 from smsgate.store.database import Database, Tx
 from smsgate.store.opt_outs import OptOutIndex
 
@@ -51,6 +54,7 @@ class RecipientResult(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=T
     to: str
     id: int | None = None  # set when accepted
     parts: int | None = None
+    price: Decimal | None = None  # when the account pays for its messages
     error_code: str | None = None  # set when rejected
     error: str | None = None
 
@@ -64,6 +68,8 @@ class SendResult(msgspec.Struct, frozen=True, kw_only=True):
     parts: int
     encoding: str | None
     recipients: list[RecipientResult]
+    cost: Decimal | None = None  # of the accepted messages, when the account pays
+    currency: str | None = None
 
 
 _result_encoder = msgspec.msgpack.Encoder()
@@ -79,6 +85,7 @@ class Prepared:
     account: Account
     cmd: SendCommand
     plan: Plan
+    priced: Priced | None  # None: the account does not pay
     ids: dict[int, int]  # message id by request index
     status: Status
     send_at: int | None
@@ -97,11 +104,13 @@ class SendingService:
         db: Database,
         router: Router,
         opt_outs: OptOutIndex,
+        prices: PriceBook,
         on_queued: Callable[[set[str]], None] = lambda connectors: None,
     ):
         self._db = db
         self._router = router
         self._opt_outs = opt_outs
+        self._prices = prices
         self._on_queued = on_queued
 
     async def send(
@@ -113,10 +122,11 @@ class SendingService:
             replay = await self._replay(account, cmd, idempotency_key)
             if replay is not None:
                 return replay
+        await self._prices.ensure(account.price_list_id)
         if cmd.estimate:
-            plan = _plan(account, cmd)
+            plan, priced = self._price(account, _plan(account, cmd))
             _validate(cmd, now_ms())
-            return _result(plan, {}, status=None, test=False, estimate=True)
+            return _result(plan, {}, priced, status=None, test=False, estimate=True)
         prepared = self.prepare(account, cmd)
         if account.test_mode or cmd.test:
             opted = await self._db.read(
@@ -125,11 +135,14 @@ class SendingService:
             return _result(
                 prepared.plan.refusing(opted, ErrorCode.OPTED_OUT),
                 prepared.ids,
+                prepared.priced,
                 status=prepared.status,
                 test=True,
                 estimate=False,
             )
         stored = await self._db.write(self._store_job(prepared, idempotency_key))
+        if isinstance(stored, DomainError):
+            raise stored
         if isinstance(stored, requests.StoredRequest):
             # A concurrent twin with the same key won: answer as it did.
             return _check_replay(stored, cmd)
@@ -143,10 +156,8 @@ class SendingService:
         opt-out list or not: confirming an opt-out is the one message still owed. Returns
         the connectors to wake once the transaction is committed."""
         prepared = self.prepare(account, cmd)
-        result = _result(
-            prepared.plan, prepared.ids, status=prepared.status, test=False, estimate=False
-        )
-        return self._add_rows(tx, prepared, result, request_id=None)
+        _, connectors = await self._store(tx, prepared, prepared.plan, request_id=None)
+        return connectors
 
     def wake(self, connectors: set[str]) -> None:
         if connectors:
@@ -155,12 +166,13 @@ class SendingService:
     def prepare(self, account: Account, cmd: SendCommand) -> Prepared:
         """Validate and plan a send (raises DomainError); `stage` stores it."""
         now = now_ms()
-        plan = _plan(account, cmd)
+        plan, priced = self._price(account, _plan(account, cmd))
         send_at, expires_at, sender = _validate(cmd, now)
         return Prepared(
             account=account,
             cmd=cmd,
             plan=plan,
+            priced=priced,
             ids=dict(
                 zip(
                     (pl.index for pl in plan.planned),
@@ -177,16 +189,23 @@ class SendingService:
 
     def _store_job(
         self, p: Prepared, key: str | None
-    ) -> Callable[[Tx], Awaitable[requests.StoredRequest | tuple[SendResult, set[str]]]]:
+    ) -> Callable[
+        [Tx], Awaitable[requests.StoredRequest | tuple[SendResult, set[str]] | DomainError]
+    ]:
         account, cmd = p.account, p.cmd
         request_id = self._db.ids.next() if key is not None else None
 
-        async def job(tx: Tx) -> requests.StoredRequest | tuple[SendResult, set[str]]:
+        async def job(
+            tx: Tx,
+        ) -> requests.StoredRequest | tuple[SendResult, set[str]] | DomainError:
             if key is not None and request_id is not None:
                 existing = await requests.get(tx.conn, account.id, key)
                 if existing is not None:
                     return existing
-            result, connectors = await self.stage(tx, p, request_id)
+            try:
+                result, connectors = await self.stage(tx, p, request_id)
+            except DomainError as refused:  # nothing written: the sends beside it stand
+                return refused
             if key is not None and request_id is not None:
                 requests.defer_add(
                     tx,
@@ -209,14 +228,39 @@ class SendingService:
         Doors that gather many sends into one transaction (the SMPP server) call this for
         each; `send` is this for one."""
         opted = await self._opt_outs.among(tx.conn, p.account.id, p.recipients)
-        result = _result(
-            p.plan.refusing(opted, ErrorCode.OPTED_OUT),
-            p.ids,
-            status=p.status,
-            test=False,
-            estimate=False,
-        )
+        return await self._store(tx, p, p.plan.refusing(opted, ErrorCode.OPTED_OUT), request_id)
+
+    async def _store(
+        self, tx: Tx, p: Prepared, plan: Plan, request_id: int | None
+    ) -> tuple[SendResult, set[str]]:
+        """Charge for `plan` (what is left of the prepared send to store) and write it."""
+        result = _result(plan, p.ids, p.priced, status=p.status, test=False, estimate=False)
+        await self._charge(tx, p, result)
         return result, self._add_rows(tx, p, result, request_id)
+
+    def _price(self, account: Account, plan: Plan) -> tuple[Plan, Priced | None]:
+        if account.price_list_id is None:
+            return plan, None
+        price_list = self._prices.get(account.price_list_id)
+        if price_list is None:  # a list in use is never removed: this one is new elsewhere
+            raise DomainError(ErrorCode.PRICES_LOADING)
+        priced = price_plan(plan, price_list)
+        return priced.plan, priced
+
+    async def _charge(self, tx: Tx, p: Prepared, result: SendResult) -> None:
+        """Reserve the cost of the accepted messages, or refuse the whole send (before any of
+        it is written, so the rest of a shared transaction stands)."""
+        if result.cost is None or not result.accepted:
+            return
+        first = min(r.id for r in result.recipients if r.id is not None)
+        after = await billing.charge(tx, p.account.id, result.cost, result.accepted, first, p.now)
+        if after is None:
+            held = await billing.balance(tx.conn, p.account.id)
+            raise DomainError(
+                ErrorCode.INSUFFICIENT_FUNDS,
+                f"the send costs {result.cost:f} {result.currency}; "
+                f"{held.available:f} is available",
+            )
 
     def _add_rows(
         self, tx: Tx, p: Prepared, result: SendResult, request_id: int | None
@@ -246,7 +290,7 @@ class SendingService:
                     pl.text,
                     pl.encoding.value,
                     pl.parts,
-                    None,
+                    r.price,
                     cmd.client_ref,
                     lane,
                     p.status.value,
@@ -314,12 +358,25 @@ def _plan(account: Account, cmd: SendCommand) -> Plan:
 
 
 def _result(
-    plan: Plan, ids: dict[int, int], *, status: Status | None, test: bool, estimate: bool
+    plan: Plan,
+    ids: dict[int, int],
+    priced: Priced | None,
+    *,
+    status: Status | None,
+    test: bool,
+    estimate: bool,
 ) -> SendResult:
     """The answer to a request; `ids` gives each planned message's id by its request index
     (empty for an estimate)."""
+    prices = priced.prices if priced is not None else {}
     recipients = [
-        RecipientResult(index=p.index, to=p.recipient, id=ids.get(p.index), parts=p.parts)
+        RecipientResult(
+            index=p.index,
+            to=p.recipient,
+            id=ids.get(p.index),
+            parts=p.parts,
+            price=prices.get(p.index),
+        )
         for p in plan.planned
     ]
     if plan.rejected:
@@ -338,4 +395,6 @@ def _result(
         parts=plan.parts,
         encoding=encodings.pop() if len(encodings) == 1 else ("mixed" if encodings else None),
         recipients=recipients,
+        cost=sum((prices[p.index] for p in plan.planned), Decimal(0)) if priced else None,
+        currency=priced.currency if priced is not None else None,
     )

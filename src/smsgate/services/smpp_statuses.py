@@ -26,6 +26,8 @@ SUBMIT_STATUS: dict[str, int] = {
     ErrorCode.OPTED_OUT.code: ESME_ROPTEDOUT,
     ErrorCode.ACCOUNT_DISABLED.code: CommandStatus.ESME_RSUBMITFAIL,
     ErrorCode.NOT_FOUND.code: CommandStatus.ESME_RINVMSGID,
+    ErrorCode.NO_PRICE.code: CommandStatus.ESME_RINVDSTADR,
+    ErrorCode.INSUFFICIENT_FUNDS.code: CommandStatus.ESME_RSUBMITFAIL,
 }
 
 # Errors no entry above names, by their kind: a refusal of this message, a limit to wait

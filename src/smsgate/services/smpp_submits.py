@@ -292,7 +292,10 @@ class SmppSubmits:
 
     async def _stage(self, tx: Tx, item: _Item, staged: _Staged) -> Answer:
         if item.prepared is not None:
-            result, connectors = await self._sending.stage(tx, item.prepared)
+            try:
+                result, connectors = await self._sending.stage(tx, item.prepared)
+            except DomainError as refused:  # nothing of it written: the others stand
+                return Answer(status_of(refused))
             staged.connectors |= connectors
             return _answer(item, result, staged.refs)
         assert item.part is not None and item.submit.concat is not None
@@ -325,10 +328,10 @@ class SmppSubmits:
         head = parts[0][1]
         try:
             prepared = self._sending.prepare(customer.account, head.command(text))
+            result, connectors = await self._sending.stage(tx, prepared)
         except DomainError as error:
             log.warning("long SMPP message refused", reason=error.detail, parts=len(held))
             return status_of(error)
-        result, connectors = await self._sending.stage(tx, prepared)
         staged.connectors |= connectors
         (recipient,) = result.recipients
         if recipient.id is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Row, insert, select, update
 
 from smsgate.domain.account import Account
+from smsgate.domain.pricing import ChargeOn
 from smsgate.store.engine import Conn
 from smsgate.store.schema import accounts, api_keys
 
@@ -17,6 +18,8 @@ def _account(row: Row[tuple[object, ...]]) -> Account:
         max_parts=row.max_parts,
         test_mode=bool(row.test_mode),
         active=bool(row.active),
+        price_list_id=row.price_list_id,
+        charge_on=ChargeOn(row.charge_on),
     )
 
 

@@ -10,7 +10,9 @@ coroutines so repositories are written once for both engines.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -66,6 +68,9 @@ def create_engine(url: str) -> StoreEngine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        # Rows bulk-inserted through the driver (store/bulk.py) skip SQLAlchemy's Numeric
+        # conversion; a message's price is a Decimal.
+        sqlite3.register_adapter(Decimal, str)
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_sync_engine(url, pool_size=2, max_overflow=2)

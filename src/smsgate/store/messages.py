@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, func, or_, select, update
 
 from smsgate.domain.message import Message, OutboundMessage
+from smsgate.domain.pricing import ChargeOn, recharged, refunded
 from smsgate.domain.status import Status, advance
 from smsgate.domain.text import Encoding
-from smsgate.store import outbox
+from smsgate.store import billing, outbox
 from smsgate.store.bulk import in_chunks
 from smsgate.store.database import Tx
 from smsgate.store.engine import Conn
@@ -161,6 +163,7 @@ async def apply_changes(tx: Tx, changes: Sequence[Change]) -> list[Change]:
     # Rows: a Row's attributes cost ~0.4 us each, several times per change.
     current: dict[int, tuple[int, str, str | None, str | None]] = {}
     state: dict[int, tuple[Status, int]] = {}
+    charged: dict[int, tuple[Decimal, bool]] = {}  # priced messages: (price, was sent)
     for chunk in in_chunks([c.message_id for c in changes]):
         rows = await tx.conn.execute(
             select(
@@ -171,12 +174,27 @@ async def apply_changes(tx: Tx, changes: Sequence[Change]) -> list[Change]:
                 messages.c.recipient,
                 messages.c.client_ref,
                 messages.c.status_callback,
+                messages.c.price,
+                messages.c.sent_at,
             ).where(messages.c.id.in_(chunk))
         )
-        for mid, status, updated_at, account_id, recipient, client_ref, callback_url in rows:
+        for (
+            mid,
+            status,
+            updated_at,
+            account_id,
+            recipient,
+            client_ref,
+            callback_url,
+            price,
+            sent_at,
+        ) in rows:
             state[mid] = (_STATUSES[status], updated_at)
             current[mid] = (account_id, recipient, client_ref, callback_url)
+            if price is not None:
+                charged[mid] = (Decimal(price), sent_at is not None)
     applied: list[Change] = []
+    moved: list[tuple[Change, Status]] = []  # priced changes and the status each replaced
     for change in changes:
         status, last_at = state.get(change.message_id, (None, 0))
         if status is None or advance(status, change.status) is None:
@@ -187,6 +205,12 @@ async def apply_changes(tx: Tx, changes: Sequence[Change]) -> list[Change]:
             change = replace(change, at_ms=last_at)
         state[change.message_id] = (change.status, change.at_ms)
         applied.append(change)
+        if change.message_id in charged:
+            moved.append((change, status))
+    if moved:
+        await billing.refund(
+            tx, await _refunds(tx, moved, charged, current), now_ms=moved[-1][0].at_ms
+        )
     await _store_changes(tx, applied)
     events = []
     for c in applied:
@@ -206,6 +230,31 @@ async def apply_changes(tx: Tx, changes: Sequence[Change]) -> list[Change]:
         )
     outbox.defer_status_events(tx, events)
     return applied
+
+
+async def _refunds(
+    tx: Tx,
+    moved: Sequence[tuple[Change, Status]],
+    charged: dict[int, tuple[Decimal, bool]],
+    current: dict[int, tuple[int, str, str | None, str | None]],
+) -> list[billing.Refund]:
+    """The charges that priced messages' new statuses give back (or take again)."""
+    policies = await billing.charge_policies(
+        tx.conn, sorted({current[c.message_id][0] for c, _ in moved})
+    )
+    refunds = []
+    for change, before in moved:
+        price, was_sent = charged[change.message_id]
+        if change.status is Status.SENT:
+            charged[change.message_id] = (price, True)
+            continue
+        account_id = current[change.message_id][0]
+        policy = policies.get(account_id, ChargeOn.SUBMIT)
+        if refunded(before, change.status, policy, was_sent):
+            refunds.append(billing.Refund(account_id, change.message_id, price, change.status))
+        elif recharged(before, change.status, policy):
+            refunds.append(billing.Refund(account_id, change.message_id, -price, change.status))
+    return refunds
 
 
 async def _store_changes(tx: Tx, applied: Sequence[Change]) -> None:

@@ -1,7 +1,8 @@
 """The relational schema (SQLAlchemy Core), shared by SQLite and PostgreSQL.
 
 Times are epoch milliseconds in BIGINT columns: one representation on both engines, cheap to
-compare and index, converted to ISO 8601 only at the doors. Money is Numeric with 6 decimals.
+compare and index, converted to ISO 8601 only at the doors. A message's price is Numeric with 6
+decimals; balances, the ledger and price lists count millionths in integers.
 Migrations under store/migrations mirror this file; a test checks they agree.
 """
 
@@ -50,6 +51,60 @@ accounts = Table(
     Column("created_at", BigInteger, nullable=False),
     # Signs the per-send callbacks (endpoints have secrets of their own); made on first use.
     Column("callback_secret", String(80)),
+    # Billing: no price list, no charge. charge_on is domain.pricing.ChargeOn.
+    Column("price_list_id", Integer, ForeignKey("price_lists.id")),
+    Column("charge_on", String(8), nullable=False, server_default=text("'submit'")),
+)
+
+price_lists = Table(
+    "price_lists",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("currency", String(3), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+# Amounts of money in these tables are integers of millionths (store/billing.py converts):
+# exact sums and comparisons on every engine (SQLite's NUMERIC is a float).
+
+# Price per part by destination prefix (E.164 digits; '' prices every other destination).
+prices = Table(
+    "prices",
+    metadata,
+    Column("price_list_id", Integer, ForeignKey("price_lists.id"), primary_key=True),
+    Column("prefix", String(15), primary_key=True),
+    Column("price", BigInteger, nullable=False),
+)
+
+# The running sum of an account's ledger, kept in the same transactions as the entries: the
+# row a send locks (PostgreSQL) and checks in one conditional UPDATE, so parallel sends cannot
+# overdraw. balance may go down to -credit_limit.
+balances = Table(
+    "balances",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+    Column("currency", String(3)),
+    Column("balance", BigInteger, nullable=False, server_default=text("0")),
+    Column("credit_limit", BigInteger, nullable=False, server_default=text("0")),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+# Every movement of money: top-ups and adjustments by the operator, a charge per send request,
+# a refund per message given back.
+ledger = Table(
+    "ledger",
+    metadata,
+    Column("id", _SERIAL, primary_key=True, autoincrement=True),
+    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False),
+    Column("kind", String(10), nullable=False),  # topup, adjustment, charge, refund
+    Column("amount", BigInteger, nullable=False),  # signed: what it did to the balance
+    Column("messages", Integer, nullable=False, server_default=text("0")),
+    Column("message_id", BigInteger),  # the first (or only) message it concerns
+    Column("reason", String(255)),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_ledger_account_id_id", "account_id", "id"),
 )
 
 api_keys = Table(

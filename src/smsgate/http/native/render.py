@@ -8,6 +8,7 @@ import msgspec
 
 from smsgate.domain.errors import DomainError, ErrorKind
 from smsgate.domain.message import Message
+from smsgate.domain.pricing import amount_text as amount
 from smsgate.http.native.schemas import (
     ErrorBody,
     ErrorDetail,
@@ -29,6 +30,7 @@ HTTP_STATUS = {
     ErrorKind.CONFLICT: 409,
     ErrorKind.TOO_LARGE: 413,
     ErrorKind.LIMITED: 429,
+    ErrorKind.FUNDS: 402,
     ErrorKind.UNAVAILABLE: 503,
 }
 
@@ -61,6 +63,7 @@ def send_response(result: SendResult) -> SendResponse:
                 to=r.to,
                 id=str(r.id) if r.id is not None else None,
                 parts=r.parts,
+                price=amount(r.price) if r.price is not None else None,
                 status=status if r.error_code is None else None,
                 error=(
                     ErrorDetail(code=r.error_code, message=r.error or r.error_code)
@@ -70,6 +73,8 @@ def send_response(result: SendResult) -> SendResponse:
             )
             for r in result.recipients
         ],
+        cost=amount(result.cost) if result.cost is not None else None,
+        currency=result.currency,
     )
 
 
@@ -101,7 +106,7 @@ def message_out(m: Message, *, with_parts: bool = False) -> MessageOut:
         expires_at=time_of(m.expires_at),
         connector=m.connector,
         upstream_id=m.upstream_id,
-        price=str(m.price) if m.price is not None else None,
+        price=amount(m.price) if m.price is not None else None,
         error=(
             ErrorDetail(code=m.error_code, message=m.error_detail or m.error_code, raw=m.error_raw)
             if m.error_code

@@ -57,6 +57,7 @@ class RecipientOut(Struct, omit_defaults=True):
     to: str
     id: str | None = None
     parts: int | None = None
+    price: Annotated[str | None, Meta(description="when the account pays: a decimal string")] = None
     status: str | None = None
     error: ErrorDetail | None = None
 
@@ -70,6 +71,10 @@ class SendResponse(Struct):
     parts: int
     encoding: str | None
     messages: list[RecipientOut]
+    cost: Annotated[
+        str | None, Meta(description="of the accepted messages, when the account pays")
+    ] = None
+    currency: str | None = None
 
 
 class StatusTime(Struct):
