@@ -37,6 +37,12 @@ connectors_app = typer.Typer(
     help="Connectors: list them with their live state; add, remove, enable, disable (operator).",
 )
 app.add_typer(connectors_app, name="connectors")
+prices_app = typer.Typer(no_args_is_help=True, help="Manage price lists (operator).")
+app.add_typer(prices_app, name="prices")
+balance_app = typer.Typer(
+    no_args_is_help=True, help="Accounts' balances: top-ups and the ledger (operator)."
+)
+app.add_typer(balance_app, name="balance")
 console = Console()
 err_console = Console(stderr=True)
 
@@ -339,6 +345,175 @@ def numbers_list(data_dir: DataDir = None, config: ConfigFile = None) -> None:
     table = Table("number", "account")
     for number, account in _operator(data_dir, config, lambda s: s.numbers()):
         table.add_row(number, account)
+    console.print(table)
+
+
+def _billing(data_dir: Path | None, config: Path | None, work: Callable[[Any], Awaitable[T]]) -> T:
+    from smsgate.services.accounts import AccountService
+    from smsgate.services.billing import BillingService, PriceBook
+
+    def service(db: Any, _settings: Settings) -> BillingService:
+        return BillingService(db, AccountService(db), PriceBook(db))
+
+    return _on_store(data_dir, config, service, work)
+
+
+def _price_pairs(pairs: list[str]) -> dict[str, str]:
+    """PREFIX=PRICE arguments; an empty prefix (=0.10) prices every other destination."""
+    prices = {}
+    for pair in pairs:
+        prefix, sep, price = pair.partition("=")
+        if not sep:
+            err_console.print(f"[red]error:[/] {pair!r} is not PREFIX=PRICE")
+            raise typer.Exit(1)
+        prices[prefix.strip()] = price.strip()
+    return prices
+
+
+def _print_price_list(price_list: Any) -> None:
+    table = Table("prefix", f"price per part ({price_list.currency})")
+    for prefix, price in sorted(price_list.per_part.items()):
+        table.add_row(prefix or "(any other)", _amount(price))
+    console.print(f"price list [bold]{price_list.name}[/]")
+    console.print(table)
+
+
+def _amount(value: Any) -> str:
+    from smsgate.domain.pricing import amount_text
+
+    return amount_text(value)
+
+
+@prices_app.command("set")
+def prices_set(
+    name: str,
+    prices: Annotated[list[str], typer.Argument(help="PREFIX=PRICE, e.g. 48=0.16 =0.30")],
+    currency: Annotated[str, typer.Option(help="ISO 4217 code of the prices")] = "EUR",
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Create a price list or replace all its prices."""
+    given = _price_pairs(prices)
+    stored = _billing(data_dir, config, lambda s: s.put_price_list(name, currency, given))
+    _print_price_list(stored)
+
+
+@prices_app.command("show")
+def prices_show(name: str, data_dir: DataDir = None, config: ConfigFile = None) -> None:
+    """One price list."""
+    _print_price_list(_billing(data_dir, config, lambda s: s.price_list(name)))
+
+
+@prices_app.command("list")
+def prices_list(data_dir: DataDir = None, config: ConfigFile = None) -> None:
+    """Every price list."""
+    table = Table("name", "currency", "prefixes")
+    for pl in _billing(data_dir, config, lambda s: s.price_lists()):
+        table.add_row(pl.name, pl.currency, str(len(pl.per_part)))
+    console.print(table)
+
+
+@prices_app.command("remove")
+def prices_remove(name: str, data_dir: DataDir = None, config: ConfigFile = None) -> None:
+    """Remove a price list no account uses."""
+    _billing(data_dir, config, lambda s: s.remove_price_list(name))
+    console.print(f"price list {name} removed")
+
+
+@accounts_app.command("billing")
+def accounts_billing(
+    name: str,
+    price_list: Annotated[
+        str | None, typer.Option("--price-list", help="The price list the account pays by")
+    ] = None,
+    unpriced: Annotated[
+        bool, typer.Option("--unpriced", help="Send without charge (no price list)")
+    ] = False,
+    charge_on: Annotated[
+        str | None,
+        typer.Option(help="submit, or delivery: undelivered and expired messages refunded"),
+    ] = None,
+    credit_limit: Annotated[
+        str | None, typer.Option(help="How far below zero the balance may go")
+    ] = None,
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Show or set what an account pays (docs/billing.md)."""
+    from smsgate.domain.pricing import ChargeOn
+
+    if charge_on is not None and charge_on not in {c.value for c in ChargeOn}:
+        err_console.print("[red]error:[/] --charge-on is submit or delivery")
+        raise typer.Exit(1)
+
+    async def work(s: Any) -> Any:
+        if price_list or unpriced or charge_on or credit_limit:
+            await s.set_terms(
+                name,
+                price_list=price_list,
+                unpriced=unpriced,
+                charge_on=ChargeOn(charge_on) if charge_on else None,
+                credit_limit=credit_limit,
+            )
+        return await s.standing_of(name)
+
+    _print_standing(_billing(data_dir, config, work))
+
+
+def _print_standing(standing: Any) -> None:
+    held = standing.balance
+    table = Table("account", "balance", "credit limit", "available", "price list", "charge on")
+    currency = f" {standing.currency}" if standing.currency else ""
+    table.add_row(
+        standing.account.name,
+        _amount(held.balance) + currency,
+        _amount(held.credit_limit),
+        _amount(held.available),
+        standing.price_list.name if standing.price_list is not None else "(none: free)",
+        standing.account.charge_on.value,
+    )
+    console.print(table)
+
+
+@balance_app.command("show")
+def balance_show(account: str, data_dir: DataDir = None, config: ConfigFile = None) -> None:
+    """An account's balance and terms."""
+    _print_standing(_billing(data_dir, config, lambda s: s.standing_of(account)))
+
+
+@balance_app.command("topup")
+def balance_topup(
+    account: str,
+    amount: str,
+    reason: Annotated[str, typer.Option(help="Why: kept in the ledger")],
+    adjustment: Annotated[
+        bool, typer.Option(help="A correction (may be negative) rather than money paid in")
+    ] = False,
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Add money to an account's balance (or correct it with --adjustment)."""
+    kind = "adjustment" if adjustment else "topup"
+    standing = _billing(data_dir, config, lambda s: s.top_up(account, amount, reason, kind=kind))
+    _print_standing(standing)
+
+
+@balance_app.command("ledger")
+def balance_ledger(
+    account: str,
+    limit: Annotated[int, typer.Option(help="Newest movements shown")] = 50,
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Every movement of an account's balance, newest first."""
+    from datetime import UTC, datetime
+
+    table = Table("id", "at", "kind", "amount", "messages", "reason")
+    for m in _billing(data_dir, config, lambda s: s.movements_of(account, limit=limit)):
+        at = datetime.fromtimestamp(m.created_at / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+        table.add_row(
+            str(m.id), at, m.kind, _amount(m.amount), str(m.messages or ""), m.reason or ""
+        )
     console.print(table)
 
 
