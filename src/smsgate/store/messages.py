@@ -194,7 +194,9 @@ async def apply_changes(tx: Tx, changes: Sequence[Change]) -> list[Change]:
             if price is not None:
                 charged[mid] = (Decimal(price), sent_at is not None)
     applied: list[Change] = []
-    moved: list[tuple[Change, Status]] = []  # priced changes and the status each replaced
+    # Priced changes that may give money back: with the status each replaced, and whether the
+    # message had been sent by then.
+    moved: list[tuple[Change, Status, bool]] = []
     for change in changes:
         status, last_at = state.get(change.message_id, (None, 0))
         if status is None or advance(status, change.status) is None:
@@ -206,7 +208,11 @@ async def apply_changes(tx: Tx, changes: Sequence[Change]) -> list[Change]:
         state[change.message_id] = (change.status, change.at_ms)
         applied.append(change)
         if change.message_id in charged:
-            moved.append((change, status))
+            price, was_sent = charged[change.message_id]
+            if change.status is Status.SENT:
+                charged[change.message_id] = (price, True)
+            elif _may_move_money(status, change.status, was_sent):
+                moved.append((change, status, was_sent))
     if moved:
         await billing.refund(
             tx, await _refunds(tx, moved, charged, current), now_ms=moved[-1][0].at_ms
@@ -232,22 +238,27 @@ async def apply_changes(tx: Tx, changes: Sequence[Change]) -> list[Change]:
     return applied
 
 
+def _may_move_money(before: Status, after: Status, was_sent: bool) -> bool:
+    """Under some policy (DELIVERY refunds all that SUBMIT does, and more)."""
+    return refunded(before, after, ChargeOn.DELIVERY, was_sent) or recharged(
+        before, after, ChargeOn.DELIVERY
+    )
+
+
 async def _refunds(
     tx: Tx,
-    moved: Sequence[tuple[Change, Status]],
+    moved: Sequence[tuple[Change, Status, bool]],
     charged: dict[int, tuple[Decimal, bool]],
     current: dict[int, tuple[int, str, str | None, str | None]],
 ) -> list[billing.Refund]:
-    """The charges that priced messages' new statuses give back (or take again)."""
+    """The charges that priced messages' new statuses give back (or take again) under their
+    accounts' policies."""
     policies = await billing.charge_policies(
-        tx.conn, sorted({current[c.message_id][0] for c, _ in moved})
+        tx.conn, sorted({current[c.message_id][0] for c, _, _ in moved})
     )
     refunds = []
-    for change, before in moved:
-        price, was_sent = charged[change.message_id]
-        if change.status is Status.SENT:
-            charged[change.message_id] = (price, True)
-            continue
+    for change, before, was_sent in moved:
+        price = charged[change.message_id][0]
         account_id = current[change.message_id][0]
         policy = policies.get(account_id, ChargeOn.SUBMIT)
         if refunded(before, change.status, policy, was_sent):
