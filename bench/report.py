@@ -31,6 +31,7 @@ class Target:
 
 
 SINGLE_ACCEPTED = Target(8_000, at_least=True)
+PRICING_COST = Target(15, at_least=False)
 BULK_SECONDS = Target(2, at_least=False)
 BULK_PEAK_RSS_MB = Target(400, at_least=False)
 E2E_RATE = Target(5_000, at_least=True)
@@ -54,6 +55,7 @@ class Figure:
 
 def figures(
     single: SingleResult | None,
+    single_priced: SingleResult | None,
     bulk: BulkResult | None,
     e2e: EndToEndResult | None,
     peers: list[PeerResult],
@@ -69,6 +71,16 @@ def figures(
             Figure("single: socket errors + timeouts", _socket_errors(single), ""),
             Figure("single: rows stored", single.stored_messages, ""),
         ]
+    if single_priced is not None:
+        priced = single_priced.load
+        rows += [
+            Figure("single priced: accepted sends (201)", priced.accepted_per_s, "/s"),
+            Figure("single priced: non-201 responses", priced.rejected, ""),
+        ]
+        if single is not None and single.load.accepted_per_s:
+            slower = 100 * (1 - priced.accepted_per_s / single.load.accepted_per_s)
+            cost = Figure("single priced: cost of pricing + ledger", slower, "%", PRICING_COST)
+            rows.append(cost)
     if bulk is not None:
         rows += [
             Figure(f"bulk: HTTP status ({bulk.recipients:,} recipients)", bulk.status, ""),

@@ -1,6 +1,7 @@
 """Benchmark smsgate's send path, optionally beside Kannel and Jasmin, in one run.
 
-    ./.venv/bin/python bench/run.py [--only single,bulk,e2e,webhooks] [--with-peers]
+    ./.venv/bin/python bench/run.py [--only single,single_priced,bulk,e2e,webhooks]
+                                    [--with-peers]
 
 Each scenario gets its own freshly started server, so one scenario's backlog never slows the
 next. Peers run after smsgate has stopped: on a small machine they would otherwise share CPUs.
@@ -25,7 +26,7 @@ import webhooks
 from peers import PEERS, PeerResult, run_peer
 from smsgate_server import RunningServer, smsgate_server
 
-SCENARIOS = ("single", "bulk", "e2e", "webhooks")
+SCENARIOS = ("single", "single_priced", "bulk", "e2e", "webhooks")
 LOG_DIR = Path(__file__).resolve().parent / ".work" / "smsgate"
 BUSY_LOAD = 0.5
 
@@ -48,7 +49,8 @@ def parse_args() -> argparse.Namespace:
     unknown = set(args.only) - set(SCENARIOS)
     if unknown:
         parser.error(f"unknown scenario(s) {', '.join(sorted(unknown))}; pick from {SCENARIOS}")
-    if ("single" in args.only or args.with_peers) and shutil.which("wrk") is None:
+    wants_wrk = bool({"single", "single_priced"} & set(args.only)) or args.with_peers
+    if wants_wrk and shutil.which("wrk") is None:
         parser.error("wrk is not installed (apt-get install wrk)")
     return args
 
@@ -64,6 +66,9 @@ def main() -> int:
         "single": lambda server: scenarios.single(
             server, connections=args.connections, threads=args.threads, seconds=args.duration
         ),
+        "single_priced": lambda server: scenarios.single(
+            server, connections=args.connections, threads=args.threads, seconds=args.duration
+        ),
         "bulk": scenarios.bulk,
         "e2e": scenarios.end_to_end,
         "webhooks": webhooks.webhooks,
@@ -75,7 +80,7 @@ def main() -> int:
             continue
         progress(f"{name}: starting a fresh smsgate server")
         try:
-            with smsgate_server(LOG_DIR) as server:
+            with smsgate_server(LOG_DIR, priced=name == "single_priced") as server:
                 results[name] = runners[name](server)
         except Exception:
             errors[name] = traceback.format_exc()
@@ -95,6 +100,7 @@ def main() -> int:
 
     rows = report.figures(
         results.get("single"),
+        results.get("single_priced"),
         results.get("bulk"),
         results.get("e2e"),
         peer_results,

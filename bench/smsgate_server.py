@@ -69,10 +69,16 @@ def free_port() -> int:
 
 @contextmanager
 def smsgate_server(
-    log_dir: Path, *, config: Path | None = None, smpp_port: int | None = None
+    log_dir: Path,
+    *,
+    config: Path | None = None,
+    smpp_port: int | None = None,
+    priced: bool = False,
 ) -> Iterator[RunningServer]:
     """Start a server on a fresh data dir, yield it ready with a key, stop it by its PID.
 
+    `priced`: the account pays by a price list from a balance that never runs out, so every
+    send is priced, charged and written to the ledger.
     `config` is a TOML file (connectors, the SMPP server); `smpp_port` the SMPP server's port,
     a free one when not given, so that it never collides with anything on its default 2775.
     """
@@ -91,7 +97,7 @@ def smsgate_server(
     try:
         base_url = f"http://127.0.0.1:{port}"
         _wait_healthy(process, base_url, log_path)
-        token = _provision_key(data_dir)
+        token = _provision_key(data_dir, priced=priced)
         yield RunningServer(process.pid, base_url, data_dir, token)
         # A server that died mid-scenario leaves figures that look merely bad; make them an error.
         if process.poll() is not None:
@@ -118,12 +124,16 @@ def _wait_healthy(process: subprocess.Popen[bytes], base_url: str, log_path: Pat
     raise RuntimeError(f"smsgate serve not healthy after {STARTUP_TIMEOUT_S:.0f} s, see {log_path}")
 
 
-def _provision_key(data_dir: Path) -> str:
+def _provision_key(data_dir: Path, *, priced: bool) -> str:
     def cli(*args: str) -> str:
         command = [str(SMSGATE), *args, "--data-dir", str(data_dir)]
         return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
     cli("accounts", "create", "bench", "--region", "PL")
+    if priced:
+        cli("prices", "set", "bench", "48=0.02", "=0.05", "--currency", "EUR")
+        cli("accounts", "billing", "bench", "--price-list", "bench")
+        cli("balance", "topup", "bench", "100000000", "--reason", "benchmark")
     return str(json.loads(cli("keys", "create", "bench", "--json"))["token"])
 
 
