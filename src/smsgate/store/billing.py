@@ -140,6 +140,21 @@ async def set_billing(
 
 
 async def balance(conn: Conn, account_id: int) -> Balance:
+    """The account's balance; an empty one when it never had any."""
+    stored = await _stored_balance(conn, account_id)
+    return stored or Balance(account_id, None, Decimal(0), Decimal(0))
+
+
+async def ensure_balance(tx: Tx, account_id: int, now_ms: int) -> Balance:
+    """The account's balance row, made (empty) when it has none yet."""
+    stored = await _stored_balance(tx.conn, account_id)
+    if stored is not None:
+        return stored
+    await tx.conn.execute(insert(balances).values(account_id=account_id, updated_at=now_ms))
+    return Balance(account_id, None, Decimal(0), Decimal(0))
+
+
+async def _stored_balance(conn: Conn, account_id: int) -> Balance | None:
     row = (
         await conn.execute(
             select(balances.c.currency, balances.c.balance, balances.c.credit_limit).where(
@@ -147,20 +162,7 @@ async def balance(conn: Conn, account_id: int) -> Balance:
             )
         )
     ).first()
-    if row is None:
-        return Balance(account_id, None, Decimal(0), Decimal(0))
-    return Balance(account_id, row[0], _money(row[1]), _money(row[2]))
-
-
-async def ensure_balance(tx: Tx, account_id: int, now_ms: int) -> Balance:
-    """The account's balance row, made (empty) when it has none yet."""
-    current = await balance(tx.conn, account_id)
-    exists = await _scalar(
-        tx.conn, select(balances.c.account_id).where(balances.c.account_id == account_id)
-    )
-    if exists is None:
-        await tx.conn.execute(insert(balances).values(account_id=account_id, updated_at=now_ms))
-    return current
+    return None if row is None else Balance(account_id, row[0], _money(row[1]), _money(row[2]))
 
 
 async def set_balance_terms(
