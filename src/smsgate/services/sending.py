@@ -253,13 +253,12 @@ class SendingService:
         if result.cost is None or not result.accepted:
             return
         first = min(r.id for r in result.recipients if r.id is not None)
-        after = await billing.charge(tx, p.account.id, result.cost, result.accepted, first, p.now)
-        if after is None:
-            held = await billing.balance(tx.conn, p.account.id)
+        charged = await billing.charge(tx, p.account.id, result.cost, result.accepted, first, p.now)
+        if not charged.taken:
             raise DomainError(
                 ErrorCode.INSUFFICIENT_FUNDS,
                 f"the send costs {result.cost:f} {result.currency}; "
-                f"{held.available:f} is available",
+                f"{charged.available:f} is available",
             )
 
     def _add_rows(

@@ -147,6 +147,7 @@ async def balance(conn: Conn, account_id: int) -> Balance:
 
 async def ensure_balance(tx: Tx, account_id: int, now_ms: int) -> Balance:
     """The account's balance row, made (empty) when it has none yet."""
+    await _settle(tx, [account_id])
     stored = await _stored_balance(tx.conn, account_id)
     if stored is not None:
         return stored
@@ -179,31 +180,82 @@ async def set_balance_terms(
     )
 
 
+@dataclass(slots=True)
+class _Locked:
+    """An account's balance row this transaction has debited: no other transaction can change
+    it before this one commits, so the next charges of the transaction are decided here and
+    written once, at flush. A send costs no statement of its own then."""
+
+    balance: int  # micros, after every charge taken so far
+    credit_limit: int
+    owed: int = 0  # taken here, not written yet
+    at_ms: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Charged:
+    taken: bool
+    available: Decimal  # what the balance covers: after the charge, or when it was refused
+
+
 async def charge(
     tx: Tx, account_id: int, amount: Decimal, messages: int, first_id: int, now_ms: int
-) -> Decimal | None:
-    """Take `amount` if the balance (with its credit limit) covers it; the balance after, or
-    None when it does not (nothing is written then). One statement: the check and the debit
-    cannot be split by a parallel send."""
+) -> Charged:
+    """Take `amount` if the balance (with its credit limit) covers it; nothing is written when
+    it does not. The first charge of a transaction checks and debits in one statement, which
+    a parallel send cannot split; it locks the row for the rest of the transaction."""
     micros = _micros(amount)
-    result = await tx.conn.execute(
-        update(balances)
-        .where(
-            balances.c.account_id == account_id,
-            balances.c.balance - micros >= -balances.c.credit_limit,
-        )
-        .values(balance=balances.c.balance - micros, updated_at=now_ms)
-        .returning(balances.c.balance)
-    )
-    after = result.scalar_one_or_none()
-    if after is None:
-        return None
+    locked = _locked(tx)
+    held = locked.get(account_id)
+    if held is None:
+        row = (
+            await tx.conn.execute(
+                update(balances)
+                .where(
+                    balances.c.account_id == account_id,
+                    balances.c.balance - micros >= -balances.c.credit_limit,
+                )
+                .values(balance=balances.c.balance - micros, updated_at=now_ms)
+                .returning(balances.c.balance, balances.c.credit_limit)
+            )
+        ).first()
+        if row is None:
+            return Charged(False, (await balance(tx.conn, account_id)).available)
+        locked[account_id] = held = _Locked(row[0], row[1])
+    elif held.balance - micros < -held.credit_limit:
+        return Charged(False, _money(held.balance + held.credit_limit))
+    else:
+        held.balance -= micros
+        held.owed += micros
+        held.at_ms = now_ms
     tx.defer_insert(
         ledger,
         LEDGER_COLUMNS,
         [(account_id, "charge", -micros, messages, first_id, None, now_ms)],
     )
-    return _money(after)
+    return Charged(True, _money(held.balance + held.credit_limit))
+
+
+def _locked(tx: Tx) -> dict[int, _Locked]:
+    locked: dict[int, _Locked] | None = tx.state.get("balances")
+    if locked is None:
+        locked = tx.state["balances"] = {}
+        tx.before_flush(lambda: _settle(tx, list(locked)))
+    return locked
+
+
+async def _settle(tx: Tx, account_ids: Sequence[int]) -> None:
+    """Write what charges of `account_ids` took in memory, and forget their rows: a movement
+    of another kind is about to change them (or the transaction ends)."""
+    locked: dict[int, _Locked] = tx.state.get("balances", {})
+    for account_id in account_ids:
+        held = locked.pop(account_id, None)
+        if held is not None and held.owed:
+            await tx.conn.execute(
+                update(balances)
+                .where(balances.c.account_id == account_id)
+                .values(balance=balances.c.balance - held.owed, updated_at=held.at_ms)
+            )
 
 
 async def credit(
@@ -230,6 +282,7 @@ async def refund(tx: Tx, refunds: Sequence[Refund], now_ms: int) -> None:
     per_account: dict[int, int] = defaultdict(int)
     for r in refunds:
         per_account[r.account_id] += _micros(r.amount)
+    await _settle(tx, list(per_account))
     for account_id, amount in per_account.items():
         await tx.conn.execute(
             update(balances)

@@ -49,6 +49,13 @@ class Tx:
         default_factory=dict
     )
     inserted: set[str] = field(default_factory=set)  # tables given rows by defer_insert
+    # What a store module keeps for the length of the transaction (the balances billing has
+    # locked), and the writes it owes at flush, made before the deferred inserts.
+    state: dict[str, Any] = field(default_factory=dict)
+    _before_flush: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def before_flush(self, step: Callable[[], Awaitable[None]]) -> None:
+        self._before_flush.append(step)
 
     def defer_insert(
         self, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
@@ -58,6 +65,9 @@ class Tx:
         self.inserted.add(table.name)
 
     async def flush(self) -> None:
+        steps, self._before_flush = self._before_flush, []
+        for step in steps:
+            await step()
         deferred, self._deferred = self._deferred, {}
         for (_, columns), (table, rows) in deferred.items():
             await insert_rows(self.conn, table, columns, rows)
