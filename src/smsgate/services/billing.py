@@ -3,23 +3,18 @@ send path reads from memory."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-
-import structlog
 
 from smsgate.domain.account import Account
 from smsgate.domain.errors import DomainError, ErrorCode
 from smsgate.domain.pricing import ChargeOn, PriceList, currency, money, prefix
 from smsgate.services.accounts import AccountService
 from smsgate.services.clock import now_ms
+from smsgate.services.periodic import Periodic
 from smsgate.store import billing as repo
 from smsgate.store.database import Database, Tx
-
-log = structlog.get_logger(__name__)
 
 REFRESH_S = 5.0  # how soon a price change made on another node (or the CLI) applies here
 MAX_MOVEMENTS = 1000
@@ -47,7 +42,7 @@ class PriceBook:
     def __init__(self, db: Database):
         self._db = db
         self._lists: dict[int, PriceList] = {}
-        self._task: asyncio.Task[None] | None = None
+        self._refresher = Periodic(REFRESH_S, self.refresh, "price-book")
 
     def get(self, list_id: int) -> PriceList | None:
         return self._lists.get(list_id)
@@ -70,21 +65,10 @@ class PriceBook:
 
     async def start(self) -> None:
         await self.refresh()
-        self._task = asyncio.create_task(self._loop(), name="price-book")
+        self._refresher.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(REFRESH_S)
-            try:
-                await self.refresh()
-            except Exception:  # the lists in memory stay in use meanwhile
-                log.exception("price lists not refreshed")
+        await self._refresher.close()
 
 
 class BillingService:
