@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Router, delete, get, post, put
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody
 from msgspec import UNSET
 
 from smsgate.http.native.admin import admin_only
@@ -19,11 +19,10 @@ from smsgate.http.native.billing_schemas import (
     TermsBody,
     TopUpBody,
 )
-from smsgate.http.native.routes import gateway_of, parse_cursor
+from smsgate.http.native.routes import Limit, gateway_of, parse_cursor
 from smsgate.services.billing import BillingService
 
 AnyRequest = Request[Any, Any, Any]
-Limit = Annotated[int, QueryParameter(ge=1, le=1000)]
 
 
 def _billing(request: AnyRequest) -> BillingService:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Router, get
-from litestar.params import FromQuery, QueryParameter
+from litestar.params import FromQuery
 
 from smsgate.domain.pricing import PriceList
 from smsgate.http.native import render
@@ -15,12 +15,11 @@ from smsgate.http.native.billing_schemas import (
     MovementPage,
     PriceListOut,
 )
-from smsgate.http.native.routes import authenticated, gateway_of, parse_cursor
+from smsgate.http.native.routes import Limit, authenticated, gateway_of, parse_cursor
 from smsgate.services.billing import Standing
 from smsgate.store.billing import Movement
 
 AnyRequest = Request[Any, Any, Any]
-Limit = Annotated[int, QueryParameter(ge=1, le=1000)]
 
 
 def balance_out(standing: Standing) -> BalanceOut:

@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Router, get
-from litestar.params import FromQuery, HeaderParameter, QueryParameter
+from litestar.params import FromQuery, HeaderParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from smsgate.http.native import render
-from smsgate.http.native.routes import authenticated, gateway_of, parse_cursor
+from smsgate.http.native.routes import Limit, authenticated, gateway_of, parse_cursor
 from smsgate.http.native.schemas import EventPage
 
 _encode = msgspec.json.Encoder().encode
@@ -21,7 +21,7 @@ _encode = msgspec.json.Encoder().encode
 async def list_events(
     request: Request[Any, Any, Any],
     cursor: FromQuery[str | None] = None,
-    limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+    limit: Limit = 100,
 ) -> EventPage:
     account = await authenticated(request)
     after = parse_cursor(cursor, "cursor") or 0

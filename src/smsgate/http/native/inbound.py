@@ -13,6 +13,7 @@ from smsgate.domain.inbound import canonical_address
 from smsgate.domain.phone import normalize
 from smsgate.http.native import render
 from smsgate.http.native.routes import (
+    Limit,
     authenticated,
     gateway_of,
     id_bound,
@@ -63,7 +64,7 @@ async def list_inbound(
     since: Annotated[datetime | None, QueryParameter(description="received at or after")] = None,
     until: Annotated[datetime | None, QueryParameter(description="received before")] = None,
     cursor: FromQuery[str | None] = None,
-    limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+    limit: Limit = 100,
 ) -> InboundPage:
     account = await authenticated(request)
     flt = InboundFilter(
@@ -92,7 +93,7 @@ async def get_inbound(request: AnyRequest, inbound_id: FromPath[str]) -> Inbound
 async def list_opt_outs(
     request: AnyRequest,
     cursor: FromQuery[str | None] = None,
-    limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+    limit: Limit = 100,
 ) -> OptOutPage:
     account = await authenticated(request)
     page, next_number = await gateway_of(request).opt_outs.page(account, cursor or None, limit)

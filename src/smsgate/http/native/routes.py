@@ -27,6 +27,7 @@ from smsgate.store.ids import id_floor
 from smsgate.store.messages import MessageFilter
 
 AnyRequest = Request[Any, Any, Any]
+Limit = Annotated[int, QueryParameter(ge=1, le=1000)]  # page size of every listing
 
 
 def gateway_of(request: AnyRequest) -> Gateway:
@@ -110,7 +111,7 @@ async def list_messages(
     since: Annotated[datetime | None, QueryParameter(description="created at or after")] = None,
     until: Annotated[datetime | None, QueryParameter(description="created before")] = None,
     cursor: FromQuery[str | None] = None,
-    limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+    limit: Limit = 100,
 ) -> MessagePage:
     account = await authenticated(request)
     recipient = normalize(to, account.default_region, field="to") if to else None

@@ -10,7 +10,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from smsgate.domain.errors import DomainError, ErrorCode
 from smsgate.http.native import render
-from smsgate.http.native.routes import authenticated, gateway_of, parse_cursor, parse_id
+from smsgate.http.native.routes import Limit, authenticated, gateway_of, parse_cursor, parse_id
 from smsgate.http.native.webhook_schemas import (
     DeliveryOut,
     DeliveryPage,
@@ -27,7 +27,6 @@ from smsgate.store import outbox
 from smsgate.store import webhooks as repo
 
 AnyRequest = Request[Any, Any, Any]
-Limit = Annotated[int, QueryParameter(ge=1, le=1000)]
 
 
 def _service(request: AnyRequest) -> WebhookService:
