@@ -29,14 +29,27 @@ keys_app = typer.Typer(no_args_is_help=True, help="Manage API keys (operator).")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(keys_app, name="keys")
 numbers_app = typer.Typer(
-    no_args_is_help=True, help="Numbers owned by accounts: inbound to them is theirs (operator)."
+    no_args_is_help=True,
+    help="The gateway's numbers: owned by accounts (inbound to them is theirs), or in the shared "
+    "and two-way pools (operator).",
 )
 app.add_typer(numbers_app, name="numbers")
+senders_app = typer.Typer(
+    no_args_is_help=True,
+    help="Sender names: approve or reject what accounts register; default sender, policy "
+    "(operator).",
+)
+app.add_typer(senders_app, name="senders")
 connectors_app = typer.Typer(
     no_args_is_help=True,
     help="Connectors: list them with their live state; add, remove, enable, disable (operator).",
 )
 app.add_typer(connectors_app, name="connectors")
+routes_app = typer.Typer(
+    no_args_is_help=True,
+    help="Routing rules: which connector takes which messages; connector costs (operator).",
+)
+app.add_typer(routes_app, name="routes")
 prices_app = typer.Typer(no_args_is_help=True, help="Manage price lists (operator).")
 app.add_typer(prices_app, name="prices")
 balance_app = typer.Typer(
@@ -321,31 +334,323 @@ def keys_revoke(key_id: str, data_dir: DataDir = None, config: ConfigFile = None
     console.print(f"key {key_id} revoked")
 
 
+def _senders(data_dir: Path | None, config: Path | None, work: Callable[[Any], Awaitable[T]]) -> T:
+    from smsgate.services.accounts import AccountService
+    from smsgate.services.senders import SenderBook, SenderService
+
+    def service(db: Any, _settings: Settings) -> SenderService:
+        return SenderService(db, AccountService(db), SenderBook(db))
+
+    return _on_store(data_dir, config, service, work)
+
+
 @numbers_app.command("add")
 def numbers_add(
-    number: str, account: str, data_dir: DataDir = None, config: ConfigFile = None
+    number: str,
+    account: Annotated[str | None, typer.Argument(help="The account it belongs to")] = None,
+    pool: Annotated[
+        str | None,
+        typer.Option(
+            "--pool",
+            help="shared (lent to messages without a sender) or two_way (to those "
+            "expecting replies), instead of an account",
+        ),
+    ] = None,
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
 ) -> None:
-    """Give a number (or short code) to an account."""
-    stored = _operator(data_dir, config, lambda s: s.assign_number(account, number))
-    console.print(f"{stored} belongs to [bold]{account}[/]")
+    """Give a number (or short code) to an account, or put it in a pool."""
+    from smsgate.domain.sender import NumberKind
+
+    if account is not None and pool is None:
+        view = _senders(data_dir, config, lambda s: s.assign_number(account, number))
+        console.print(f"{view.number.number} belongs to [bold]{account}[/]")
+    elif pool in (NumberKind.SHARED, NumberKind.TWO_WAY) and account is None:
+        view = _senders(data_dir, config, lambda s: s.pool_number(number, NumberKind(pool)))
+        console.print(f"{view.number.number} is in the [bold]{pool}[/] pool")
+    else:
+        err_console.print("[red]error:[/] give an account or --pool shared|two_way, not both")
+        raise typer.Exit(2)
 
 
 @numbers_app.command("remove")
 def numbers_remove(number: str, data_dir: DataDir = None, config: ConfigFile = None) -> None:
-    """Take a number away from its account."""
-    if not _operator(data_dir, config, lambda s: s.release_number(number)):
-        err_console.print(f"[red]error:[/] {number} is not assigned")
+    """Take a number away from its account or pool."""
+    if not _senders(data_dir, config, lambda s: s.release_number(number)):
+        err_console.print(f"[red]error:[/] {number} is not one of the gateway's numbers")
         raise typer.Exit(1)
     console.print(f"{number} released")
 
 
 @numbers_app.command("list")
 def numbers_list(data_dir: DataDir = None, config: ConfigFile = None) -> None:
-    """List assigned numbers."""
-    table = Table("number", "account")
-    for number, account in _operator(data_dir, config, lambda s: s.numbers()):
-        table.add_row(number, account)
+    """Every number: dedicated to an account, or in a pool."""
+    table = Table("number", "kind", "account")
+    for view in _senders(data_dir, config, lambda s: s.numbers()):
+        table.add_row(view.number.number, view.number.kind.value, view.account or "")
     console.print(table)
+
+
+@senders_app.command("list")
+def senders_list(
+    account: Annotated[str | None, typer.Argument(help="One account's senders")] = None,
+    pending: Annotated[bool, typer.Option("--pending", help="Only those to decide")] = False,
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Registered sender names with their state."""
+    from smsgate.domain.sender import SenderState
+
+    if account is not None:
+        view = _senders(data_dir, config, lambda s: s.senders_of(account))
+        console.print(
+            f"policy: [bold]{view.account.sender_policy.value}[/]   "
+            f"default sender: [bold]{view.account.default_sender or '-'}[/]"
+        )
+        listed = [
+            (account, entry)
+            for entry in view.registered
+            if not pending or entry.state is SenderState.PENDING
+        ]
+    else:
+        state = SenderState.PENDING if pending else None
+        listed = _senders(data_dir, config, lambda s: s.waiting(state))
+    table = Table("account", "sender", "state", "reason")
+    for name, entry in listed:
+        table.add_row(name, entry.name, entry.state.value, entry.reason or "")
+    console.print(table)
+
+
+@senders_app.command("add")
+def senders_add(
+    account: str, name: str, data_dir: DataDir = None, config: ConfigFile = None
+) -> None:
+    """Register a sender name for an account, approved."""
+    entry = _senders(data_dir, config, lambda s: s.add_for(account, name))
+    console.print(f"{entry.name} is approved for [bold]{account}[/]")
+
+
+@senders_app.command("approve")
+def senders_approve(
+    account: str, name: str, data_dir: DataDir = None, config: ConfigFile = None
+) -> None:
+    """Approve a sender name an account registered."""
+    from smsgate.domain.sender import SenderState
+
+    _senders(data_dir, config, lambda s: s.decide(account, name, SenderState.APPROVED))
+    console.print(f"{name} is approved for [bold]{account}[/]")
+
+
+@senders_app.command("reject")
+def senders_reject(
+    account: str,
+    name: str,
+    reason: Annotated[str | None, typer.Option("--reason", help="Told to the account")] = None,
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Reject a sender name an account registered."""
+    from smsgate.domain.sender import SenderState
+
+    _senders(data_dir, config, lambda s: s.decide(account, name, SenderState.REJECTED, reason))
+    console.print(f"{name} is rejected for [bold]{account}[/]")
+
+
+@senders_app.command("remove")
+def senders_remove(
+    account: str, name: str, data_dir: DataDir = None, config: ConfigFile = None
+) -> None:
+    """Remove an account's sender name."""
+    _senders(data_dir, config, lambda s: s.remove_for(account, name))
+    console.print(f"{name} removed from [bold]{account}[/]")
+
+
+@senders_app.command("default")
+def senders_default(
+    account: str,
+    sender: Annotated[str | None, typer.Argument(help="Leave out to clear it")] = None,
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Set the sender of an account's requests that name none."""
+    _senders(data_dir, config, lambda s: s.set_default_of(account, sender))
+    console.print(f"default sender of [bold]{account}[/]: {sender or '-'}")
+
+
+@senders_app.command("policy")
+def senders_policy(
+    account: str,
+    policy: Annotated[str, typer.Argument(help="open or registered")],
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """open: any valid sender; registered: only approved names and the account's numbers."""
+    from smsgate.domain.sender import SenderPolicy
+
+    if policy not in (SenderPolicy.OPEN, SenderPolicy.REGISTERED):
+        err_console.print("[red]error:[/] the policy is open or registered")
+        raise typer.Exit(2)
+    _senders(data_dir, config, lambda s: s.set_policy(account, SenderPolicy(policy)))
+    console.print(f"sender policy of [bold]{account}[/]: {policy}")
+
+
+def _routing(data_dir: Path | None, config: Path | None, work: Callable[[Any], Awaitable[T]]) -> T:
+    from smsgate.dispatch.router import Router
+    from smsgate.services.accounts import AccountService
+    from smsgate.services.billing import PriceBook
+    from smsgate.services.connectors import ConnectorService, configured_connectors
+    from smsgate.services.routing import RouteBook, RoutingService
+
+    settings = _settings(config, data_dir=data_dir)
+
+    async def prepared(service: RoutingService) -> T:
+        await service.use_reported_states(settings.default_connector)
+        return await work(service)
+
+    def service(db: Any, settings: Settings) -> RoutingService:
+        router, prices = Router(), PriceBook(db)
+        connectors = ConnectorService(db, configured_connectors(settings))
+        return RoutingService(
+            db, RouteBook(db, router, prices), router, AccountService(db), connectors, prices
+        )
+
+    return _on_store(data_dir, config, service, prepared)
+
+
+def _print_rules(views: list[Any]) -> None:
+    table = Table("priority", "name", "matches", "strategy", "connectors", "reroute")
+    for view in views:
+        rule = view.rule
+        matches = [
+            *(f"+{p}" for p in rule.prefixes),
+            *([f"/{rule.pattern.pattern}/"] if rule.pattern is not None else []),
+            *([f"account {view.account}"] if view.account else []),
+            *([f"sender {rule.sender}"] if rule.sender else []),
+            *(["urgent" if rule.urgent else "bulk"] if rule.urgent is not None else []),
+            *([f"{rule.window.hours} {rule.window.zone}"] if rule.window is not None else []),
+        ]
+        table.add_row(
+            str(rule.priority),
+            rule.name,
+            ", ".join(matches) or "(everything)",
+            rule.strategy.value,
+            ", ".join(f"{t.connector}:{t.weight}" for t in rule.targets),
+            "yes" if rule.reroute else "",
+        )
+    console.print(table)
+
+
+@routes_app.command("list")
+def routes_list(data_dir: DataDir = None, config: ConfigFile = None) -> None:
+    """Every routing rule, in the order they are tried."""
+    _print_rules(_routing(data_dir, config, lambda s: s.rules()))
+
+
+@routes_app.command("set")
+def routes_set(
+    name: str,
+    to: Annotated[
+        list[str], typer.Option("--to", help="CONNECTOR or CONNECTOR:WEIGHT; repeat, in order")
+    ],
+    priority: Annotated[int, typer.Option(help="Lower rules are tried first")] = 100,
+    strategy: Annotated[str, typer.Option(help="failover, weighted or least_cost")] = "failover",
+    prefix: Annotated[list[str] | None, typer.Option("--prefix", help="Destination prefix")] = None,
+    pattern: Annotated[str | None, typer.Option(help="Regular expression on the number")] = None,
+    account: Annotated[str | None, typer.Option(help="Only this account's messages")] = None,
+    sender: Annotated[str | None, typer.Option(help="Only messages from this sender")] = None,
+    urgent: Annotated[
+        bool | None, typer.Option("--urgent/--bulk", help="Only urgent, or only bulk, messages")
+    ] = None,
+    hours: Annotated[str | None, typer.Option(help="HH:MM-HH:MM")] = None,
+    timezone: Annotated[str, typer.Option(help="Time zone of --hours")] = "UTC",
+    day: Annotated[list[int] | None, typer.Option("--day", help="ISO weekday of --hours")] = None,
+    reroute: Annotated[
+        bool, typer.Option(help="Move a message refused for good to the next connector")
+    ] = False,
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Create a routing rule or replace it; a running server applies it within 5 seconds."""
+    from smsgate.domain.routing import Strategy
+    from smsgate.services.routing import RuleInput
+
+    if strategy not in tuple(Strategy):
+        err_console.print("[red]error:[/] the strategy is failover, weighted or least_cost")
+        raise typer.Exit(2)
+    targets = []
+    for given in to:
+        connector, _, weight = given.partition(":")
+        if weight and not weight.isdigit():
+            err_console.print(f"[red]error:[/] {given}: the weight is a whole number")
+            raise typer.Exit(2)
+        targets.append((connector, int(weight or 1)))
+    rule = RuleInput(
+        priority=priority,
+        targets=targets,
+        strategy=Strategy(strategy),
+        prefixes=prefix or [],
+        pattern=pattern,
+        account=account,
+        sender=sender,
+        urgent=urgent,
+        hours=hours,
+        timezone=timezone,
+        days=day or [],
+        reroute=reroute,
+    )
+    _print_rules([_routing(data_dir, config, lambda s: s.put(name, rule))])
+
+
+@routes_app.command("remove")
+def routes_remove(name: str, data_dir: DataDir = None, config: ConfigFile = None) -> None:
+    """Remove a routing rule."""
+    _routing(data_dir, config, lambda s: s.remove(name))
+    console.print(f"rule {name} removed")
+
+
+@routes_app.command("test")
+def routes_test(
+    account: str,
+    to: str,
+    sender: Annotated[str | None, typer.Option(help="The message's sender")] = None,
+    urgent: Annotated[bool, typer.Option(help="An urgent message")] = False,
+    text: Annotated[str, typer.Option(help="Counts the parts (one without it)")] = "",
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Which connector a message would take now, and its price and cost; nothing is sent.
+    Connectors count as up as the running nodes last reported them."""
+    from smsgate.domain.pricing import amount_text
+
+    run = _routing(
+        data_dir,
+        config,
+        lambda s: s.dry_run(account, to, sender=sender, urgent=urgent, text=text),
+    )
+    decision = run.decision
+    console.print(f"connector:  [bold]{decision.connector or '(none)'}[/]")
+    console.print(f"rule:       {decision.rule or '(none: the default connector)'}")
+    if decision.candidates:
+        console.print(f"candidates: {', '.join(decision.candidates)}")
+    console.print(f"parts:      {run.parts}")
+    if run.price is not None:
+        console.print(f"price:      {amount_text(run.price)} {run.currency}")
+    if run.cost is not None:
+        console.print(f"cost:       {amount_text(run.cost)} {run.cost_currency}")
+
+
+@routes_app.command("cost")
+def routes_cost(
+    connector: str,
+    price_list: Annotated[
+        str | None, typer.Argument(help="The price list of its costs; leave out to clear")
+    ] = None,
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Keep what sending through a connector costs in a price list (for least-cost rules)."""
+    _routing(data_dir, config, lambda s: s.set_cost(connector, price_list))
+    console.print(f"cost of [bold]{connector}[/]: {price_list or '(unknown)'}")
 
 
 def _billing(data_dir: Path | None, config: Path | None, work: Callable[[Any], Awaitable[T]]) -> T:

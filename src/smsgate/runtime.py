@@ -24,6 +24,8 @@ from smsgate.services.inbound import InboundService
 from smsgate.services.opt_outs import OptOutService
 from smsgate.services.queries import MessageQueries
 from smsgate.services.reports import ReportService
+from smsgate.services.routing import RouteBook, RoutingService
+from smsgate.services.senders import SenderBook, SenderService
 from smsgate.services.sending import SendingService
 from smsgate.services.smpp_accounts import Lockout, SmppAccounts
 from smsgate.services.smpp_deliveries import RetryPolicy as DeliverRetry
@@ -70,8 +72,14 @@ class Gateway:
         self.router = Router()  # the reconciler points it at a connector at start
         opt_out_index = OptOutIndex()
         self.price_book = PriceBook(self.db)
+        self.sender_book = SenderBook(self.db)
         self.sending = SendingService(
-            self.db, self.router, opt_out_index, self.price_book, on_queued=self._wake_dispatcher
+            self.db,
+            self.router,
+            opt_out_index,
+            self.price_book,
+            self.sender_book,
+            on_queued=self._wake_dispatcher,
         )
         self.inbound = InboundService(
             self.db,
@@ -85,6 +93,7 @@ class Gateway:
             ChannelSink(self.reports, self.inbound),
             node=f"node-{settings.node_id}",
             batch=settings.dispatch_batch,
+            router=self.router,
         )
         self.reconciler = Reconciler(
             self.db,
@@ -96,6 +105,11 @@ class Gateway:
         self.connectors = ConnectorService(self.db, configured, on_change=self.reconciler.refresh)
         self.accounts = AccountService(self.db)
         self.billing = BillingService(self.db, self.accounts, self.price_book)
+        self.senders = SenderService(self.db, self.accounts, self.sender_book)
+        self.route_book = RouteBook(self.db, self.router, self.price_book)
+        self.routing = RoutingService(
+            self.db, self.route_book, self.router, self.accounts, self.connectors, self.price_book
+        )
         self.opt_outs = OptOutService(self.db, opt_out_index)
         self.queries = MessageQueries(self.db)
         self.events = EventLog(self.db)
@@ -163,6 +177,8 @@ class Gateway:
         if self.settings.demo_account:
             await self.accounts.ensure_demo()
         await self.price_book.start()
+        await self.sender_book.start()
+        await self.route_book.start()
         # Before anything can write events: the fan-out's cursor starts at the end of the
         # outbox the first time, and the sender resumes what an earlier run left pending.
         await self.webhook_sender.start()
@@ -193,5 +209,7 @@ class Gateway:
         await self.fanout.stop()
         await self.webhook_sender.stop()
         await self.price_book.stop()
+        await self.sender_book.stop()
+        await self.route_book.stop()
         await self.db.close()
         log.info("gateway stopped")

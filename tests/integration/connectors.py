@@ -70,8 +70,10 @@ class RecordingConnector(Connector):
 class RefusingConnector(RecordingConnector):
     """Refuses the first `times` submits of every message with the given error."""
 
-    def __init__(self, code: str, *, temporary: bool, times: int = 1_000_000):
-        super().__init__()
+    def __init__(
+        self, code: str, *, temporary: bool, times: int = 1_000_000, name: str = "upstream"
+    ):
+        super().__init__(name=name)
         self.code = code
         self.temporary = temporary
         self.times = times

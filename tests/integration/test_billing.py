@@ -16,6 +16,7 @@ from smsgate.domain.pricing import ChargeOn
 from smsgate.runtime import Gateway
 from smsgate.services.sending import SendCommand
 from smsgate.store import billing as repo
+from smsgate.store.database import Tx
 from tests.integration.conftest import FINAL, Running, settings_for, start_gateway
 
 POLAND = "+48500600700"
@@ -182,6 +183,30 @@ async def test_parallel_sends_never_overdraw_and_the_ledger_adds_up(gw: Running)
     codes = sorted(r.status_code for r in responses)
     assert codes == [201] * 10 + [402] * 30
     assert (await balance(gw))["balance"] == "0"
+    assert await ledger_matches_balance(gw)
+
+
+async def test_charges_and_a_top_up_in_one_transaction_are_all_counted(gw: Running) -> None:
+    """A group commit decides its later charges of an account in memory; a movement of
+    another kind in the same transaction must see them, and they must all be written."""
+    await priced(gw, "1")
+    account = await gw.gateway.accounts.account("acme")
+    now = 1
+
+    async def job(tx: Tx) -> tuple[repo.Charged, ...]:
+        first = await repo.charge(tx, account.id, Decimal("0.3"), 1, 1, now)
+        second = await repo.charge(tx, account.id, Decimal("0.3"), 1, 2, now)
+        refused = await repo.charge(tx, account.id, Decimal("0.5"), 1, 3, now)
+        topped = await repo.credit(tx, account.id, "topup", Decimal("2"), "more", now)
+        third = await repo.charge(tx, account.id, Decimal("0.5"), 1, 4, now)
+        return first, second, refused, repo.Charged(True, topped), third
+
+    first, second, refused, topped, third = await gw.gateway.db.write(job)
+    assert [c.taken for c in (first, second, refused, third)] == [True, True, False, True]
+    assert refused.available == Decimal("0.4")
+    assert topped.available == Decimal("2.4")  # the balance the top-up left
+    held = await gw.gateway.db.read(lambda conn: repo.balance(conn, account.id))
+    assert held.balance == Decimal("1.9")
     assert await ledger_matches_balance(gw)
 
 

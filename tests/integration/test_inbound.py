@@ -73,7 +73,7 @@ async def test_a_message_outside_the_reply_window_is_not_linked(gateway_with: St
     async for gw in gateway_with([upstream]):
         settings = (await gw.client.get("/v1/settings/inbound")).json()
         await gw.client.put("/v1/settings/inbound", json={**settings, "reply_window": 60})
-        await gw.gateway.accounts.assign_number("acme", OUR_NUMBER)
+        await gw.gateway.senders.assign_number("acme", OUR_NUMBER)
         await send(gw, sender=OUR_NUMBER)
         # The subscriber answers two minutes later: a minute after the window closed.
         late = InboundSms(upstream.name, SUBSCRIBER, OUR_NUMBER, "late", now_ms() + 120_000)
@@ -87,7 +87,7 @@ async def test_a_message_to_an_accounts_own_number_is_its_without_any_send(
 ) -> None:
     upstream = RecordingConnector()
     async for gw in gateway_with([upstream]):
-        await gw.gateway.accounts.assign_number("acme", "+48500000009")
+        await gw.gateway.senders.assign_number("acme", "+48500000009")
         await upstream.mo("+48600100200", "48500000009", "Hello shop")
         (message,) = await inbound(gw)
         events = (await gw.client.get("/v1/events")).json()["data"]
@@ -121,7 +121,7 @@ async def test_a_long_message_is_reassembled_whatever_the_order_of_its_parts(
 ) -> None:
     upstream = RecordingConnector()
     async for gw in gateway_with([upstream]):
-        await gw.gateway.accounts.assign_number("acme", OUR_NUMBER)
+        await gw.gateway.senders.assign_number("acme", OUR_NUMBER)
         for seq, text in ((3, "three"), (1, "one "), (1, "one "), (2, "two ")):
             await upstream.mo(SUBSCRIBER, OUR_NUMBER, text, Concat(ref=42, total=3, seq=seq))
         (message,) = await inbound(gw)
@@ -132,7 +132,7 @@ async def test_a_long_message_is_reassembled_whatever_the_order_of_its_parts(
 async def test_parts_of_different_long_messages_are_not_mixed(gateway_with: Start) -> None:
     upstream = RecordingConnector()
     async for gw in gateway_with([upstream]):
-        await gw.gateway.accounts.assign_number("acme", OUR_NUMBER)
+        await gw.gateway.senders.assign_number("acme", OUR_NUMBER)
         await upstream.mo(SUBSCRIBER, OUR_NUMBER, "a1", Concat(ref=1, total=2, seq=1))
         await upstream.mo(SUBSCRIBER, OUR_NUMBER, "b2", Concat(ref=2, total=2, seq=2))
         await upstream.mo(SUBSCRIBER, OUR_NUMBER, "a2", Concat(ref=1, total=2, seq=2))
@@ -146,7 +146,7 @@ async def test_a_long_message_missing_a_part_is_stored_after_the_timeout(
 ) -> None:
     upstream = RecordingConnector()
     async for gw in gateway_with([upstream]):
-        await gw.gateway.accounts.assign_number("acme", OUR_NUMBER)
+        await gw.gateway.senders.assign_number("acme", OUR_NUMBER)
         await upstream.mo(SUBSCRIBER, OUR_NUMBER, "first ", Concat(ref=9, total=3, seq=1))
         await upstream.mo(SUBSCRIBER, OUR_NUMBER, "third", Concat(ref=9, total=3, seq=3))
         assert await inbound(gw) == []
@@ -163,7 +163,7 @@ async def test_inbound_is_filtered_by_sender_and_by_message_answered(
     async for gw in gateway_with([upstream]):
         message_id = await send(gw, sender=OUR_NUMBER)
         await upstream.mo(SUBSCRIBER, OUR_NUMBER, "reply")
-        await gw.gateway.accounts.assign_number("acme", "+48500000002")
+        await gw.gateway.senders.assign_number("acme", "+48500000002")
         await upstream.mo("+48600100200", "+48500000002", "other")
         by_sender = await inbound(gw, **{"from": "600100200"})
         by_answer = await inbound(gw, reply_to=message_id)
@@ -174,7 +174,7 @@ async def test_inbound_is_filtered_by_sender_and_by_message_answered(
 async def test_inbound_pages_follow_the_cursor(gateway_with: Start) -> None:
     upstream = RecordingConnector()
     async for gw in gateway_with([upstream]):
-        await gw.gateway.accounts.assign_number("acme", OUR_NUMBER)
+        await gw.gateway.senders.assign_number("acme", OUR_NUMBER)
         for i in range(5):
             await upstream.mo(SUBSCRIBER, OUR_NUMBER, f"m{i}")
         first = (await gw.client.get("/v1/inbound", params={"limit": 3})).json()
@@ -191,7 +191,7 @@ async def test_another_accounts_inbound_message_is_not_found(gateway_with: Start
     upstream = RecordingConnector()
     async for gw in gateway_with([upstream]):
         await gw.gateway.accounts.create_account("other")
-        await gw.gateway.accounts.assign_number("other", OUR_NUMBER)
+        await gw.gateway.senders.assign_number("other", OUR_NUMBER)
         await upstream.mo(SUBSCRIBER, OUR_NUMBER, "for other")
         stored = await gw.gateway.db.read(_first_inbound_id)
         response = await gw.client.get(f"/v1/inbound/{stored}")

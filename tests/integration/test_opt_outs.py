@@ -26,7 +26,7 @@ async def send_to(gw: Running, *numbers: str) -> dict[str, Any]:
 
 
 async def owning_our_number(gw: Running) -> None:
-    await gw.gateway.accounts.assign_number("acme", OUR_NUMBER)
+    await gw.gateway.senders.assign_number("acme", OUR_NUMBER)
 
 
 async def test_stop_opts_the_subscriber_out_and_further_sends_are_refused_for_them(

@@ -207,6 +207,14 @@ async def test_a_refused_submit_gets_the_status_of_its_reason(
     assert (await customer.submit(**fields)).command_status == status
 
 
+async def test_a_sender_awaiting_verification_is_refused_as_an_invalid_source(smpp: Smpp) -> None:
+    account = await smpp.gateway.accounts.account("acme")
+    await smpp.gateway.senders.register(account, "Pending")
+    customer = await smpp.bound()
+    answer = await customer.submit(source_addr="Pending", source_addr_ton=5)
+    assert answer.command_status == CommandStatus.ESME_RINVSRCADR
+
+
 async def test_a_recipient_who_opted_out_is_refused_with_smsgates_own_status(smpp: Smpp) -> None:
     account = await smpp.gateway.accounts.account("acme")
     await smpp.gateway.opt_outs.add(account, "+48600100200")
@@ -465,7 +473,7 @@ async def test_a_refused_receipt_comes_again_until_it_is_taken(smpp: Smpp) -> No
 
 
 async def test_an_inbound_message_goes_out_as_deliver_sm(smpp: Smpp) -> None:
-    await smpp.gateway.accounts.assign_number("acme", "+48500000001")
+    await smpp.gateway.senders.assign_number("acme", "+48500000001")
     customer = await smpp.customer()
     await customer.bind()
     await smpp.gateway.inbound.receive(
@@ -480,7 +488,7 @@ async def test_an_inbound_message_goes_out_as_deliver_sm(smpp: Smpp) -> None:
 
 
 async def test_a_long_inbound_message_goes_out_in_parts_with_a_udh(smpp: Smpp) -> None:
-    await smpp.gateway.accounts.assign_number("acme", "+48500000001")
+    await smpp.gateway.senders.assign_number("acme", "+48500000001")
     customer = await smpp.customer()
     await customer.bind()
     text = "Long reply " * 30

@@ -73,7 +73,7 @@ async def test_an_inbound_message_reaches_kannels_service(tmp_path: Path) -> Non
         smsgate_for_customers(tmp_path, system_id="kannel", password="secret") as smpp,
         kannel_esme(tmp_path / "kannel", smpp.port) as kannel,
     ):
-        await smpp.gateway.accounts.assign_number("acme", "+48500000001")
+        await smpp.gateway.senders.assign_number("acme", "+48500000001")
         await smpp.gateway.inbound.receive(
             InboundSms(
                 "simulator", "+48600111222", "+48500000001", "Reply €", int(time.time() * 1000)

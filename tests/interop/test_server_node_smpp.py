@@ -86,7 +86,7 @@ async def test_an_inbound_message_reaches_the_customer(tmp_path: Path) -> None:
         smsgate_for_customers(tmp_path) as smpp,
         node_esme(smpp.port, system_id="acme") as esme,
     ):
-        await smpp.gateway.accounts.assign_number("acme", "+48500000001")
+        await smpp.gateway.senders.assign_number("acme", "+48500000001")
         await smpp.gateway.inbound.receive(
             InboundSms("simulator", "+48600111222", "+48500000001", "Zażółć 😀", _now())
         )

@@ -133,6 +133,11 @@ def test_distribution_lists_of_submit_multi_are_refused_one_by_one() -> None:
     [
         (ErrorCode.INVALID_NUMBER, CommandStatus.ESME_RINVDSTADR),
         (ErrorCode.INVALID_SENDER, CommandStatus.ESME_RINVSRCADR),
+        (ErrorCode.SENDER_PENDING, CommandStatus.ESME_RINVSRCADR),
+        (ErrorCode.SENDER_REJECTED, CommandStatus.ESME_RINVSRCADR),
+        (ErrorCode.SENDER_NOT_REGISTERED, CommandStatus.ESME_RINVSRCADR),
+        (ErrorCode.SENDER_NOT_OWNED, CommandStatus.ESME_RINVSRCADR),
+        (ErrorCode.NO_TWO_WAY_NUMBER, CommandStatus.ESME_RINVSRCADR),
         (ErrorCode.TOO_MANY_PARTS, CommandStatus.ESME_RINVMSGLEN),
         (ErrorCode.INVALID_VALIDITY, CommandStatus.ESME_RINVEXPIRY),
         (ErrorCode.OPTED_OUT, ESME_ROPTEDOUT),

@@ -25,6 +25,7 @@ import structlog
 
 from smsgate.batching import Batcher
 from smsgate.connectors.base import Connector, ConnectorStatus, Counters, Sink, SubmitError
+from smsgate.dispatch.router import Router
 from smsgate.dispatch.throttle import Pacer
 from smsgate.domain.inbound import InboundSms
 from smsgate.domain.message import OutboundMessage
@@ -66,8 +67,10 @@ class Dispatcher:
         *,
         node: str = "node-0",
         batch: int = 500,
+        router: Router | None = None,
     ):
         self._db = db
+        self._router = router or Router()  # for re-routes on permanent refusals
         self._connectors: dict[str, Connector] = {}
         self._sink = sink
         self._node = node
@@ -214,12 +217,26 @@ class Dispatcher:
         ]
         retries = []
         finals = []
+        rerouted = []
         for o in outcomes:
             if o.expired:
                 finals.append(messages.Change(o.message.id, Status.EXPIRED, now, "expired"))
             elif o.error is not None:
                 if o.error.temporary and o.message.attempt < MAX_ATTEMPTS:
                     retries.append((o.message.id, now + _backoff_ms(o.message.attempt)))
+                elif not o.error.temporary and (
+                    elsewhere := self._router.reroute(o.message, o.connector, now)
+                ):
+                    log.info(
+                        "message re-routed",
+                        message=o.message.id,
+                        refused_by=o.connector,
+                        error=o.error.code,
+                        to=elsewhere,
+                    )
+                    rerouted.append(
+                        messages.Rerouted(o.message.id, elsewhere, (*o.message.tried, o.connector))
+                    )
                 else:
                     finals.append(
                         messages.Change(
@@ -236,10 +253,12 @@ class Dispatcher:
             for connector, upstream_ids in by_connector.items():
                 await apply_reports(tx, await parts.unpark(tx, connector, upstream_ids))
             await messages.release(tx, retries)
+            await messages.reroute(tx, rerouted)
             await messages.apply_changes(tx, finals)
             await messages.end_leases(tx, [c.message_id for c in finals])
 
         await self._db.write(job, background=True)
+        self.wake({r.connector for r in rerouted})
 
     async def _expiry_loop(self) -> None:
         """Messages whose validity ran out with no final report become expired.

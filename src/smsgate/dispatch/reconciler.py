@@ -3,9 +3,10 @@ live state.
 
 Every couple of seconds (and at once after a change made through this node's API) it reads the
 definitions (config file + stored), starts the enabled connectors that do not run, stops those
-removed, disabled or redefined, points the router's default at a running connector, and writes
-each running connector's status to `connector_status` for the CLI and the other nodes. A change
-made with the CLI straight on the database so reaches a running server within one interval.
+removed, disabled or redefined, points the router's default at a running connector, tells the
+router which connectors are up (for failover), and writes each running connector's status to
+`connector_status` for the CLI and the other nodes. A change made with the CLI straight on the
+database so reaches a running server within one interval.
 """
 
 from __future__ import annotations
@@ -102,6 +103,7 @@ class Reconciler:
             except Exception:
                 log.exception("could not apply the connector definitions")
             statuses = self._dispatcher.statuses()
+            self._router.set_up(frozenset(n for n, st in statuses.items() if st.state == "up"))
             statuses.update(self._failed)
             await self._report(statuses)
 

@@ -1,17 +1,23 @@
-"""Chooses the connector a message goes to. Rules (prefix, sender, weights, failover) come with
-the operator features; until then every message takes the default connector, which the
-connector reconciler sets as connectors come, go, are enabled and disabled."""
+"""Chooses the connector a message goes to, from the routing table in memory (rules and
+connector costs, kept current by the route book) and the connectors that are up (kept current
+by the connector reconciler, as connectors come, go, bind and lose their binds)."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 
 from smsgate.domain.errors import DomainError, ErrorCode
+from smsgate.domain.message import URGENT_LANE, OutboundMessage
+from smsgate.domain.routing import Decision, Message, RoutingTable
 
 
 class Router:
-    def __init__(self, default_connector: str | None = None):
+    def __init__(self, default_connector: str | None = None, rand: random.Random | None = None):
         self._default = default_connector
+        self._up: frozenset[str] = frozenset()
+        self.table = RoutingTable()
+        self._rand = rand or random.Random()
 
     @property
     def default(self) -> str | None:
@@ -20,10 +26,43 @@ class Router:
     def use(self, default_connector: str | None) -> None:
         self._default = default_connector
 
-    def route(self, account_id: int, recipient: str, urgent: bool) -> str:
-        if self._default is None:
+    def set_up(self, connectors: frozenset[str]) -> None:
+        self._up = connectors
+
+    def load(self, table: RoutingTable) -> None:
+        self.table = table
+
+    def decide(self, m: Message) -> Decision:
+        return self.table.decide(m, default=self._default, is_up=self._is_up, rand=self._rand)
+
+    def route(
+        self, account_id: int, recipient: str, sender: str | None, urgent: bool, at_ms: int
+    ) -> str:
+        if not self.table.rules:  # the common case costs no Message
+            connector = self._default
+        else:
+            connector = self.decide(Message(account_id, recipient, sender, urgent, at_ms)).connector
+        if connector is None:
             raise DomainError(ErrorCode.NO_ROUTE, "no connector is configured")
-        return self._default
+        return connector
+
+    def reroute(self, message: OutboundMessage, failed: str, at_ms: int) -> str | None:
+        """Where a message refused for good by `failed` goes next: the next connector of its
+        rule when the rule re-routes, else nowhere (the refusal stands)."""
+        m = Message(
+            message.account_id,
+            message.recipient,
+            message.sender,
+            message.lane == URGENT_LANE,
+            at_ms,
+        )
+        tried = frozenset((*message.tried, failed))
+        return self.table.decide(
+            m, default=None, is_up=self._is_up, rand=self._rand, tried=tried
+        ).connector
+
+    def _is_up(self, connector: str) -> bool:
+        return connector in self._up
 
 
 def choose_default(

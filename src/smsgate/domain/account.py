@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from smsgate.domain.pricing import ChargeOn
+from smsgate.domain.sender import SenderPolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,3 +18,5 @@ class Account:
     active: bool = True
     price_list_id: int | None = None  # None: sends are not charged
     charge_on: ChargeOn = ChargeOn.SUBMIT
+    sender_policy: SenderPolicy = SenderPolicy.OPEN
+    default_sender: str | None = None  # for requests that name none

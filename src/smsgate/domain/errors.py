@@ -52,6 +52,28 @@ class ErrorCode:
         "too_many_parts", ErrorKind.INVALID, "The text needs more parts than allowed"
     )
     INVALID_SENDER = ErrorSpec("invalid_sender", ErrorKind.INVALID, "The sender is invalid")
+    SENDER_PENDING = ErrorSpec(
+        "sender_pending", ErrorKind.FORBIDDEN, "The sender is awaiting verification"
+    )
+    SENDER_REJECTED = ErrorSpec(
+        "sender_rejected", ErrorKind.FORBIDDEN, "The sender was rejected by the operator"
+    )
+    SENDER_NOT_REGISTERED = ErrorSpec(
+        "sender_not_registered",
+        ErrorKind.FORBIDDEN,
+        "The account sends only under approved senders; register this one first",
+    )
+    SENDER_NOT_OWNED = ErrorSpec(
+        "sender_not_owned", ErrorKind.FORBIDDEN, "The number is not one of the account's numbers"
+    )
+    NO_TWO_WAY_NUMBER = ErrorSpec(
+        "no_two_way_number",
+        ErrorKind.FORBIDDEN,
+        "No number that receives replies is available to the account",
+    )
+    SENDER_EXISTS = ErrorSpec(
+        "sender_exists", ErrorKind.CONFLICT, "The account has registered this sender already"
+    )
     INVALID_SCHEDULE = ErrorSpec(
         "invalid_schedule", ErrorKind.INVALID, "The scheduled time is invalid"
     )

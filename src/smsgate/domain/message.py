@@ -76,3 +76,4 @@ class OutboundMessage:
     lane: int
     expires_at: int | None
     attempt: int
+    tried: tuple[str, ...] = ()  # connectors that refused it for good before this one

@@ -18,10 +18,13 @@ from smsgate.http.fast_send import SendFastPath
 from smsgate.http.native import render
 from smsgate.http.native.admin import router as admin_router
 from smsgate.http.native.admin_billing import router as admin_billing_router
+from smsgate.http.native.admin_routes import router as admin_routes_router
+from smsgate.http.native.admin_senders import router as admin_senders_router
 from smsgate.http.native.billing import router as billing_router
 from smsgate.http.native.events import router as events_router
 from smsgate.http.native.inbound import router as inbound_router
 from smsgate.http.native.routes import router as native_router
+from smsgate.http.native.senders import router as senders_router
 from smsgate.http.native.webhooks import router as webhooks_router
 from smsgate.runtime import Gateway
 
@@ -98,7 +101,10 @@ def create_app(gateway: Gateway, on_started: Callable[[], None] | None = None) -
             webhooks_router,
             admin_router,
             admin_billing_router,
+            admin_senders_router,
+            admin_routes_router,
             billing_router,
+            senders_router,
             health,
             openapi_json,
         ],

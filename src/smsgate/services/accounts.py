@@ -20,13 +20,10 @@ from sqlalchemy.exc import IntegrityError
 
 from smsgate.domain.account import Account
 from smsgate.domain.errors import DomainError, ErrorCode
-from smsgate.domain.inbound import canonical_address
 from smsgate.domain.phone import is_valid_region
 from smsgate.services.clock import now_ms
 from smsgate.store import accounts as repo
-from smsgate.store import numbers
 from smsgate.store.database import Database, Tx
-from smsgate.store.engine import Conn
 
 DEMO_NAME = "demo"
 DEMO_SECRET = "demo"
@@ -169,43 +166,6 @@ class AccountService:
 
     async def accounts(self) -> list[Account]:
         return await self._db.read(repo.list_accounts)
-
-    async def assign_number(self, account_name: str, raw: str) -> str:
-        """Give a number (or short code) to an account: inbound messages to it are its."""
-        number = canonical_address(raw)
-        if not number.lstrip("+").isdigit():
-            raise DomainError(ErrorCode.INVALID_NUMBER, f"{raw} is not a number", field="number")
-        account = await self.account(account_name)
-
-        async def job(tx: Tx) -> int | None:
-            held_by = await numbers.owner(tx.conn, number)
-            if held_by is None:
-                await numbers.add(tx.conn, number, account.id, now_ms())
-            return held_by
-
-        held_by = await self._db.write(job)
-        if held_by is not None and held_by != account.id:
-            raise DomainError(
-                ErrorCode.NUMBER_TAKEN, f"{number} belongs to another account", field="number"
-            )
-        return number
-
-    async def release_number(self, raw: str) -> bool:
-        number = canonical_address(raw)
-
-        async def job(tx: Tx) -> bool:
-            return await numbers.remove(tx.conn, number)
-
-        return await self._db.write(job)
-
-    async def numbers(self) -> list[tuple[str, str]]:
-        """(number, account name) of every assigned number."""
-
-        async def read(conn: Conn) -> list[tuple[str, str]]:
-            names = {a.id: a.name for a in await repo.list_accounts(conn)}
-            return [(n.number, names[n.account_id]) for n in await numbers.listed(conn)]
-
-        return await self._db.read(read)
 
     async def authenticate(self, key_id: str, secret: str) -> Account:
         fingerprint = hashlib.sha256(secret.encode()).digest()

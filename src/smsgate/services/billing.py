@@ -12,7 +12,7 @@ from smsgate.domain.errors import DomainError, ErrorCode
 from smsgate.domain.pricing import ChargeOn, PriceList, currency, money, prefix
 from smsgate.services.accounts import AccountService
 from smsgate.services.clock import now_ms
-from smsgate.services.periodic import Periodic
+from smsgate.services.periodic import Refreshing
 from smsgate.store import billing as repo
 from smsgate.store.database import Database, Tx
 
@@ -36,13 +36,13 @@ class Standing:
         return self.price_list.currency if self.price_list is not None else None
 
 
-class PriceBook:
+class PriceBook(Refreshing):
     """Every price list, in memory: pricing a send costs no store round trip."""
 
     def __init__(self, db: Database):
+        super().__init__(REFRESH_S, "price-book")
         self._db = db
         self._lists: dict[int, PriceList] = {}
-        self._refresher = Periodic(REFRESH_S, self.refresh, "price-book")
 
     def get(self, list_id: int) -> PriceList | None:
         return self._lists.get(list_id)
@@ -62,13 +62,6 @@ class PriceBook:
     async def refresh(self) -> None:
         lists = await self._db.read(repo.all_price_lists)
         self._lists = {pl.id: pl for pl in lists}
-
-    async def start(self) -> None:
-        await self.refresh()
-        self._refresher.start()
-
-    async def stop(self) -> None:
-        await self._refresher.close()
 
 
 class BillingService:
@@ -113,7 +106,7 @@ class BillingService:
                 if current is not None and current.currency != code:
                     raise DomainError(
                         ErrorCode.BILLING_CONFLICT,
-                        "accounts use this list: its currency cannot change",
+                        "accounts or connector costs use this list: its currency cannot change",
                         "currency",
                     )
             await repo.put_price_list(tx, name, code, prices, now_ms())
@@ -127,7 +120,9 @@ class BillingService:
         async def job(tx: Tx) -> None:
             if await repo.price_list_in_use(tx.conn, found.id):
                 raise DomainError(
-                    ErrorCode.BILLING_CONFLICT, "accounts use this price list", "price_list"
+                    ErrorCode.BILLING_CONFLICT,
+                    "accounts or connector costs use this price list",
+                    "price_list",
                 )
             await repo.remove_price_list(tx, found.id)
 

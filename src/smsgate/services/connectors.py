@@ -189,6 +189,10 @@ class ConnectorService:
         orphaned = {name: n for name, n in sorted(queued.items()) if name not in defined}
         return Listing(views, orphaned)
 
+    async def names(self) -> set[str]:
+        """Every defined connector, enabled or not."""
+        return {d.name for d in await load(self._db, list(self._configured.values()))}
+
     async def get(self, name: str) -> ConnectorView:
         for view in (await self.list()).connectors:
             if view.name == name:

@@ -136,7 +136,7 @@ class InboundService:
         rows = await self._db.read(lambda conn: inbound.find(conn, account.id, flt, limit + 1))
         return cut(rows, limit, lambda m: m.id)
 
-    async def numbers(self, account: Account) -> list[numbers.OwnedNumber]:
+    async def numbers(self, account: Account) -> list[numbers.Number]:
         return await self._db.read(lambda conn: numbers.listed(conn, account.id))
 
     async def _store(self, tx: Tx, sms: _Whole) -> tuple[int, set[str]]:

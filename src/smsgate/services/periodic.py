@@ -36,3 +36,22 @@ class Periodic:
                 await self._job()
             except Exception:
                 log.exception("periodic job failed; retrying", job=self._name)
+
+
+class Refreshing:
+    """Stored state kept in memory (price lists, senders, routes): loaded at start, and again
+    every `interval_s` for the changes other nodes and the CLI make. A change made on this
+    node calls `refresh` at once."""
+
+    def __init__(self, interval_s: float, name: str):
+        self._refresher = Periodic(interval_s, self.refresh, name)
+
+    async def refresh(self) -> None:
+        raise NotImplementedError
+
+    async def start(self) -> None:
+        await self.refresh()
+        self._refresher.start()
+
+    async def stop(self) -> None:
+        await self._refresher.close()

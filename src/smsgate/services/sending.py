@@ -15,13 +15,14 @@ from smsgate.domain.errors import DomainError, ErrorCode
 from smsgate.domain.message import NORMAL_LANE, URGENT_LANE
 from smsgate.domain.pricing import Priced, price_plan
 from smsgate.domain.schedule import resolve_timing
-from smsgate.domain.sender import validate_sender
+from smsgate.domain.sender import SenderChoice
 from smsgate.domain.status import Status
 from smsgate.domain.submission import Plan, plan_personalised, plan_shared
 from smsgate.domain.text import TextPolicy
 from smsgate.domain.urls import validate_callback_url
 from smsgate.services.billing import PriceBook
 from smsgate.services.clock import now_ms
+from smsgate.services.senders import SenderBook
 from smsgate.store import billing, messages, requests
 from smsgate.store.database import Database, Tx
 from smsgate.store.opt_outs import OptOutIndex
@@ -35,7 +36,8 @@ class SendCommand(msgspec.Struct, frozen=True, kw_only=True):
     to: tuple[str, ...] = ()
     text: str | None = None
     personalised: tuple[tuple[str, str], ...] = ()  # (to, text) pairs
-    sender: str | None = None
+    sender: str | None = None  # None: the account's default sender, else a pool number
+    two_way: bool = False  # replies expected: sent from a number that receives them
     send_at_ms: int | None = None
     validity_s: int | None = None
     client_ref: str | None = None
@@ -90,7 +92,7 @@ class Prepared:
     status: Status
     send_at: int | None
     expires_at: int | None
-    sender: str | None
+    sender: SenderChoice
     now: int
 
     @property
@@ -105,12 +107,14 @@ class SendingService:
         router: Router,
         opt_outs: OptOutIndex,
         prices: PriceBook,
+        senders: SenderBook,
         on_queued: Callable[[set[str]], None] = lambda connectors: None,
     ):
         self._db = db
         self._router = router
         self._opt_outs = opt_outs
         self._prices = prices
+        self._senders = senders
         self._on_queued = on_queued
 
     async def send(
@@ -126,6 +130,7 @@ class SendingService:
         if cmd.estimate:
             plan, priced = self._price(account, _plan(account, cmd))
             _validate(cmd, now_ms())
+            self._sender(account, cmd)
             return _result(plan, {}, priced, status=None, test=False, estimate=True)
         prepared = self.prepare(account, cmd)
         if account.test_mode or cmd.test:
@@ -153,9 +158,10 @@ class SendingService:
 
     async def stage_reply(self, tx: Tx, account: Account, cmd: SendCommand) -> set[str]:
         """Store an automatic answer (to STOP, START, HELP) inside the caller's transaction,
-        opt-out list or not: confirming an opt-out is the one message still owed. Returns
-        the connectors to wake once the transaction is committed."""
-        prepared = self.prepare(account, cmd)
+        opt-out list or not: confirming an opt-out is the one message still owed. It is sent
+        from the number the subscriber wrote to, whoever's it is. Returns the connectors to
+        wake once the transaction is committed."""
+        prepared = self.prepare(account, cmd, answering=True)
         _, connectors = await self._store(tx, prepared, prepared.plan, request_id=None)
         return connectors
 
@@ -163,11 +169,12 @@ class SendingService:
         if connectors:
             self._on_queued(connectors)
 
-    def prepare(self, account: Account, cmd: SendCommand) -> Prepared:
+    def prepare(self, account: Account, cmd: SendCommand, *, answering: bool = False) -> Prepared:
         """Validate and plan a send (raises DomainError); `stage` stores it."""
         now = now_ms()
         plan, priced = self._price(account, _plan(account, cmd))
-        send_at, expires_at, sender = _validate(cmd, now)
+        send_at, expires_at = _validate(cmd, now)
+        sender = SenderChoice(cmd.sender) if answering else self._sender(account, cmd)
         return Prepared(
             account=account,
             cmd=cmd,
@@ -238,6 +245,15 @@ class SendingService:
         await self._charge(tx, p, result)
         return result, self._add_rows(tx, p, result, request_id)
 
+    def _sender(self, account: Account, cmd: SendCommand) -> SenderChoice:
+        return self._senders.directory.resolve(
+            account.id,
+            account.sender_policy,
+            cmd.sender,
+            default=account.default_sender,
+            two_way=cmd.two_way,
+        )
+
     def _price(self, account: Account, plan: Plan) -> tuple[Plan, Priced | None]:
         if account.price_list_id is None:
             return plan, None
@@ -271,21 +287,25 @@ class SendingService:
         queued_at = p.now if p.status is Status.QUEUED else None
         planned = {pl.index: pl for pl in p.plan.planned}
         route = self._router.route
+        sender_of = p.sender.for_recipient
+        account_id = p.account.id
+        at = p.send_at or p.now
         connectors: set[str] = set()
         rows: list[tuple[object, ...]] = []
         for r in result.recipients:
             if r.id is None:
                 continue
             pl = planned[r.index]
-            connector = route(p.account.id, pl.recipient, cmd.urgent)
+            sender = sender_of(account_id, pl.recipient)
+            connector = route(account_id, pl.recipient, sender, cmd.urgent, at)
             connectors.add(connector)
             rows.append(
                 (
                     r.id,
-                    p.account.id,
+                    account_id,
                     request_id,
                     pl.recipient,
-                    p.sender,
+                    sender,
                     pl.text,
                     pl.encoding.value,
                     pl.parts,
@@ -312,10 +332,10 @@ class SendingService:
         return _check_replay(stored, cmd) if stored is not None else None
 
 
-def _validate(cmd: SendCommand, now: int) -> tuple[int | None, int | None, str | None]:
-    """The request's fields beyond recipients and text: (send_at, expires_at, sender)."""
+def _validate(cmd: SendCommand, now: int) -> tuple[int | None, int | None]:
+    """The request's timing and other fields beyond recipients, text and sender:
+    (send_at, expires_at)."""
     timing = resolve_timing(now, cmd.send_at_ms, cmd.validity_s)
-    sender = validate_sender(cmd.sender) if cmd.sender is not None else None
     for name in ("status_callback", "reply_callback"):
         url = getattr(cmd, name)
         if url is not None:
@@ -326,7 +346,7 @@ def _validate(cmd: SendCommand, now: int) -> tuple[int | None, int | None, str |
             f"client_ref is longer than {MAX_CLIENT_REF} characters",
             field="client_ref",
         )
-    return timing.send_at, timing.expires_at, sender
+    return timing.send_at, timing.expires_at
 
 
 def _check_replay(stored: requests.StoredRequest, cmd: SendCommand) -> SendResult:

@@ -6,6 +6,7 @@ from sqlalchemy import Row, insert, select, update
 
 from smsgate.domain.account import Account
 from smsgate.domain.pricing import ChargeOn
+from smsgate.domain.sender import SenderPolicy
 from smsgate.store.engine import Conn
 from smsgate.store.schema import accounts, api_keys
 
@@ -20,6 +21,8 @@ def _account(row: Row[tuple[object, ...]]) -> Account:
         active=bool(row.active),
         price_list_id=row.price_list_id,
         charge_on=ChargeOn(row.charge_on),
+        sender_policy=SenderPolicy(row.sender_policy),
+        default_sender=row.default_sender,
     )
 
 
@@ -63,6 +66,16 @@ async def list_accounts(conn: Conn) -> list[Account]:
 
 async def set_account_active(conn: Conn, account_id: int, active: bool) -> None:
     await conn.execute(update(accounts).where(accounts.c.id == account_id).values(active=active))
+
+
+async def set_sender_terms(
+    conn: Conn, account_id: int, policy: SenderPolicy, default_sender: str | None
+) -> None:
+    await conn.execute(
+        update(accounts)
+        .where(accounts.c.id == account_id)
+        .values(sender_policy=policy.value, default_sender=default_sender)
+    )
 
 
 async def add_key(

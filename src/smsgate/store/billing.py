@@ -13,7 +13,14 @@ from smsgate.domain.pricing import ChargeOn, PriceList
 from smsgate.store.bulk import in_chunks
 from smsgate.store.database import Tx
 from smsgate.store.engine import Conn
-from smsgate.store.schema import accounts, balances, ledger, price_lists, prices
+from smsgate.store.schema import (
+    accounts,
+    balances,
+    connector_costs,
+    ledger,
+    price_lists,
+    prices,
+)
 
 MICROS = 1_000_000
 
@@ -115,10 +122,15 @@ async def put_price_list(
 
 
 async def price_list_in_use(conn: Conn, list_id: int) -> bool:
-    used = await _scalar(
-        conn, select(accounts.c.id).where(accounts.c.price_list_id == list_id).limit(1)
+    """Whether an account pays by the list or a connector's cost is kept in it."""
+    users = (
+        select(accounts.c.id).where(accounts.c.price_list_id == list_id),
+        select(connector_costs.c.price_list_id).where(connector_costs.c.price_list_id == list_id),
     )
-    return used is not None
+    for query in users:
+        if await _scalar(conn, query.limit(1)) is not None:
+            return True
+    return False
 
 
 async def remove_price_list(tx: Tx, list_id: int) -> None:

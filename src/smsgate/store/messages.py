@@ -346,13 +346,23 @@ async def claim(
             messages.c.lane,
             messages.c.expires_at,
             messages.c.attempts,
+            messages.c.tried,
         )
     )
     # Unpacked by position, in the order of OutboundMessage's fields: a Row's attributes cost
     # ~0.4 us each (5 us a message here), a tuple's unpacking next to nothing.
     claimed = [
-        OutboundMessage(mid, account, to, sender, text, _ENCODINGS[encoding], *rest)
-        for mid, account, to, sender, text, encoding, *rest in result
+        OutboundMessage(
+            mid,
+            account,
+            to,
+            sender,
+            text,
+            _ENCODINGS[encoding],
+            *rest,
+            tuple(tried.split(",")) if tried else (),
+        )
+        for mid, account, to, sender, text, encoding, *rest, tried in result
     ]
     # RETURNING order is unspecified; the connector must see urgent and old messages first.
     claimed.sort(key=lambda m: (m.lane, m.id))
@@ -405,6 +415,33 @@ async def release(tx: Tx, retry_at: Iterable[tuple[int, int]]) -> None:
             .where(messages.c.id == bindparam("mid"))
             .values(claimed_by=None, claim_until=bindparam("until")),
             params,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Rerouted:
+    message_id: int
+    connector: str  # where it goes now
+    tried: tuple[str, ...]  # every connector that refused it for good
+
+
+async def reroute(tx: Tx, items: Sequence[Rerouted]) -> None:
+    """Queue claimed messages again, for another connector, as new: their attempts start over."""
+    if items:
+        await tx.conn.execute(
+            update(messages)
+            .where(messages.c.id == bindparam("mid"))
+            .values(
+                connector=bindparam("to"),
+                tried=bindparam("before"),
+                attempts=0,
+                claimed_by=None,
+                claim_until=None,
+            ),
+            [
+                {"mid": r.message_id, "to": r.connector, "before": ",".join(r.tried)[:255]}
+                for r in items
+            ],
         )
 
 

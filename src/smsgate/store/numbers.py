@@ -1,4 +1,5 @@
-"""Numbers owned by accounts: where inbound messages sent to them belong."""
+"""The gateway's numbers: owned by accounts (where inbound messages sent to them belong), or in
+the pools lent to messages sent without a sender."""
 
 from __future__ import annotations
 
@@ -6,26 +7,41 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select
 
+from smsgate.domain.sender import NumberKind
 from smsgate.store.engine import Conn
 from smsgate.store.schema import numbers
 
 
 @dataclass(frozen=True, slots=True)
-class OwnedNumber:
+class Number:
     number: str
-    account_id: int
+    kind: NumberKind
+    account_id: int | None  # None for a pool number
     created_at: int
 
 
+async def get(conn: Conn, number: str) -> Number | None:
+    row = (await conn.execute(select(numbers).where(numbers.c.number == number))).first()
+    if row is None:
+        return None
+    return Number(row.number, NumberKind(row.kind), row.account_id, row.created_at)
+
+
 async def owner(conn: Conn, number: str) -> int | None:
+    """The account a number is dedicated to (None for pool numbers and unknown ones)."""
     return (
         await conn.execute(select(numbers.c.account_id).where(numbers.c.number == number))
     ).scalar()
 
 
-async def add(conn: Conn, number: str, account_id: int, now_ms: int) -> None:
+async def add(conn: Conn, added: Number) -> None:
     await conn.execute(
-        insert(numbers).values(number=number, account_id=account_id, created_at=now_ms)
+        insert(numbers).values(
+            number=added.number,
+            kind=added.kind.value,
+            account_id=added.account_id,
+            created_at=added.created_at,
+        )
     )
 
 
@@ -33,8 +49,13 @@ async def remove(conn: Conn, number: str) -> bool:
     return bool((await conn.execute(delete(numbers).where(numbers.c.number == number))).rowcount)
 
 
-async def listed(conn: Conn, account_id: int | None = None) -> list[OwnedNumber]:
-    query = select(numbers).order_by(numbers.c.number)
+async def listed(conn: Conn, account_id: int | None = None) -> list[Number]:
+    """Every number (or an account's), in the order they were added: a pool lends its numbers
+    by position, and a number added later joins at the end."""
+    query = select(numbers).order_by(numbers.c.created_at, numbers.c.number)
     if account_id is not None:
         query = query.where(numbers.c.account_id == account_id)
-    return [OwnedNumber(r.number, r.account_id, r.created_at) for r in await conn.execute(query)]
+    return [
+        Number(r.number, NumberKind(r.kind), r.account_id, r.created_at)
+        for r in await conn.execute(query)
+    ]

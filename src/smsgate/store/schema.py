@@ -54,6 +54,21 @@ accounts = Table(
     # Billing: no price list, no charge. charge_on is domain.pricing.ChargeOn.
     Column("price_list_id", Integer, ForeignKey("price_lists.id")),
     Column("charge_on", String(8), nullable=False, server_default=text("'submit'")),
+    # Senders: domain.sender.SenderPolicy, and the sender of requests that name none.
+    Column("sender_policy", String(10), nullable=False, server_default=text("'open'")),
+    Column("default_sender", String(16)),
+)
+
+# Sender names an account asked for, and the operator's decision (domain.sender.SenderState).
+senders = Table(
+    "senders",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+    Column("name", String(16), primary_key=True),
+    Column("state", String(10), nullable=False),
+    Column("reason", String(255)),  # why it was rejected
+    Column("created_at", BigInteger, nullable=False),
+    Column("decided_at", BigInteger),
 )
 
 price_lists = Table(
@@ -160,6 +175,8 @@ messages = Table(
     Column("status_callback", String(2048)),
     Column("reply_callback", String(2048)),
     Column("attempts", SmallInteger, nullable=False, server_default=text("0")),
+    # Connectors that refused it for good before it was routed to `connector` (comma-joined).
+    Column("tried", String(255)),
     # Dispatcher lease: which node holds the message between claim and the submit response.
     Column("claimed_by", String(40)),
     Column("claim_until", BigInteger),
@@ -263,12 +280,35 @@ cursors = Table(
     Column("position", BigInteger, nullable=False),
 )
 
-# Numbers owned by one account: inbound messages sent to them belong to it.
+# Routing rules in order of priority (domain.routing.Rule; what a rule matches and chooses is
+# kept as JSON: it is read whole, never queried by part).
+routes = Table(
+    "routes",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("priority", Integer, nullable=False),
+    Column("spec", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+# What sending through a connector costs, as a price list: least-cost routing compares these.
+connector_costs = Table(
+    "connector_costs",
+    metadata,
+    Column("connector", String(64), primary_key=True),
+    Column("price_list_id", Integer, ForeignKey("price_lists.id"), nullable=False),
+)
+
+# The gateway's numbers: owned by one account (inbound messages to them are its), or in a
+# pool numbers are lent from to messages sent without a sender.
 numbers = Table(
     "numbers",
     metadata,
     Column("number", String(20), primary_key=True),
-    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False, index=True),
+    # domain.sender.NumberKind; a dedicated number has an account, a pool number none.
+    Column("kind", String(10), nullable=False, server_default=text("'dedicated'")),
+    Column("account_id", Integer, ForeignKey("accounts.id"), index=True),
     Column("created_at", BigInteger, nullable=False),
 )
 

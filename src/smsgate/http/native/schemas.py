@@ -19,7 +19,20 @@ class SendBody(Struct, forbid_unknown_fields=True, kw_only=True):
     to: list[str] | str | None = None
     text: str | None = None
     messages: list[PersonalisedMessage] | None = None
-    sender: str | None = None
+    sender: (
+        Annotated[
+            str,
+            Meta(
+                description="alphanumeric (at most 11 characters) or numeric (at most 15 digits); "
+                "without it, the account's default sender, else a number of the shared pool"
+            ),
+        ]
+        | None
+    ) = None
+    two_way: Annotated[
+        bool,
+        Meta(description="replies are expected: sent from a number that receives them"),
+    ] = False
     send_at: Annotated[
         datetime | None,
         Meta(description="ISO 8601 with a UTC offset, e.g. 2026-12-24T18:00:00+01:00"),

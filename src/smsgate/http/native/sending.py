@@ -52,6 +52,7 @@ def command(body: SendBody) -> SendCommand:
         text=body.text,
         personalised=tuple((m.to, m.text) for m in body.messages or ()),
         sender=body.sender,
+        two_way=body.two_way,
         send_at_ms=int(body.send_at.timestamp() * 1000) if body.send_at else None,
         validity_s=body.validity,
         client_ref=body.client_ref,
