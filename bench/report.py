@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from peers import PeerResult
-from scenarios import BulkResult, EndToEndResult, SingleResult
+from scenarios import BulkResult, EndToEndResult, SingleResult, UrgentResult
 from webhooks import WebhookResult
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -37,6 +37,7 @@ BULK_PEAK_RSS_MB = Target(400, at_least=False)
 E2E_RATE = Target(5_000, at_least=True)
 WEBHOOK_RATE = Target(5_000, at_least=True)
 WEBHOOK_P99_MS = Target(200, at_least=False)
+URGENT_P99_MS = Target(100, at_least=False)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ def figures(
     e2e: EndToEndResult | None,
     peers: list[PeerResult],
     hooks: WebhookResult | None = None,
+    urgent: UrgentResult | None = None,
 ) -> list[Figure]:
     rows: list[Figure] = []
     if single is not None:
@@ -93,6 +95,16 @@ def figures(
             Figure("e2e: first accept -> last delivered", e2e.messages_per_s, "msg/s", E2E_RATE),
             Figure(f"e2e: delivered of {e2e.messages:,}", e2e.delivered, ""),
             Figure("e2e: time to accept all", e2e.accept_seconds, "s"),
+        ]
+    if urgent is not None:
+        rows += [
+            Figure(
+                "urgent under bulk: accept -> connector p99", urgent.p99_ms, "ms", URGENT_P99_MS
+            ),
+            Figure("urgent under bulk: p50", urgent.p50_ms, "ms"),
+            Figure("urgent under bulk: max", urgent.max_ms, "ms"),
+            Figure(f"urgent under bulk: sent of {urgent.urgent}", urgent.urgent_sent, ""),
+            Figure("urgent under bulk: bulk still queued after", urgent.bulk_left_when_done, ""),
         ]
     if hooks is not None:
         rows += [

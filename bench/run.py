@@ -1,6 +1,6 @@
 """Benchmark smsgate's send path, optionally beside Kannel and Jasmin, in one run.
 
-    ./.venv/bin/python bench/run.py [--only single,single_priced,bulk,e2e,webhooks]
+    ./.venv/bin/python bench/run.py [--only single,single_priced,bulk,e2e,urgent,webhooks]
                                     [--with-peers]
 
 Each scenario gets its own freshly started server, so one scenario's backlog never slows the
@@ -26,7 +26,9 @@ import webhooks
 from peers import PEERS, PeerResult, run_peer
 from smsgate_server import RunningServer, smsgate_server
 
-SCENARIOS = ("single", "single_priced", "bulk", "e2e", "webhooks")
+# The urgent scenario needs a connector slower than the bulk send it drains.
+SCENARIO_ENV = {"urgent": {"SMSGATE_SIMULATOR__THROUGHPUT": str(scenarios.URGENT_THROUGHPUT)}}
+SCENARIOS = ("single", "single_priced", "bulk", "e2e", "urgent", "webhooks")
 LOG_DIR = Path(__file__).resolve().parent / ".work" / "smsgate"
 BUSY_LOAD = 0.5
 
@@ -71,6 +73,7 @@ def main() -> int:
         ),
         "bulk": scenarios.bulk,
         "e2e": scenarios.end_to_end,
+        "urgent": scenarios.urgent_under_bulk,
         "webhooks": webhooks.webhooks,
     }
     results: dict[str, Any] = {}
@@ -80,7 +83,9 @@ def main() -> int:
             continue
         progress(f"{name}: starting a fresh smsgate server")
         try:
-            with smsgate_server(LOG_DIR, priced=name == "single_priced") as server:
+            with smsgate_server(
+                LOG_DIR, priced=name == "single_priced", env=SCENARIO_ENV.get(name)
+            ) as server:
                 results[name] = runners[name](server)
         except Exception:
             errors[name] = traceback.format_exc()
@@ -105,6 +110,7 @@ def main() -> int:
         results.get("e2e"),
         peer_results,
         results.get("webhooks"),
+        results.get("urgent"),
     )
     if rows:
         report.print_table(rows)

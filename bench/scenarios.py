@@ -1,8 +1,10 @@
-"""The three measurements of smsgate's send path, each against its own fresh server.
+"""The measurements of smsgate's send path, each against its own fresh server.
 
 single: many small requests at once (HTTP door + group commit).
 bulk:   one huge request (validation and storage of 100k recipients, memory).
 e2e:    accept -> dispatch -> simulator -> delivery report, for 20k messages.
+urgent: one-time codes sent while a 100k bulk send drains through the same connector: how
+        long from accept until the connector has them.
 """
 
 from __future__ import annotations
@@ -53,6 +55,72 @@ class EndToEndResult:
     seconds: float
     messages_per_s: float
     statuses: dict[str, int]
+
+
+URGENT_THROUGHPUT = 2000  # msg/s of the connector: the bulk send takes 50 s to drain
+URGENT_EVERY_S = 0.05
+URGENT_COUNT = 200
+URGENT_START_S = 2.0  # after the bulk send was accepted, so its messages are claimed and queued
+
+
+@dataclass(frozen=True)
+class UrgentResult:
+    bulk_recipients: int
+    bulk_left_when_done: int  # bulk messages still queued when the last urgent one was sent
+    urgent: int
+    urgent_sent: int
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+
+
+def urgent_under_bulk(server: RunningServer) -> UrgentResult:
+    with httpx.Client(base_url=server.base_url, headers=server.auth_header, timeout=120) as client:
+        bulk = client.post(
+            "/v1/messages",
+            json={"to": [f"+48500{n:06d}" for n in range(BULK_RECIPIENTS)], "text": "bulk"},
+        )
+        bulk.raise_for_status()
+        time.sleep(URGENT_START_S)
+        for n in range(URGENT_COUNT):
+            started = time.perf_counter()
+            response = client.post(
+                "/v1/messages",
+                json={"to": [f"+48510{n:06d}"], "text": f"Your code is {n:04d}", "urgent": True},
+            )
+            response.raise_for_status()
+            time.sleep(max(0.0, URGENT_EVERY_S - (time.perf_counter() - started)))
+    deadline = time.monotonic() + 60
+    with server.database() as db:
+        while True:
+            delays = sorted(
+                row[0]
+                for row in db.execute(
+                    "SELECT sent_at - accepted_at FROM messages"
+                    " WHERE lane = 0 AND sent_at IS NOT NULL"
+                )
+            )
+            if len(delays) >= URGENT_COUNT or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        (left,) = db.execute(
+            "SELECT count(*) FROM messages WHERE lane = 1 AND status = 'queued'"
+        ).fetchone()
+    return UrgentResult(
+        bulk_recipients=BULK_RECIPIENTS,
+        bulk_left_when_done=int(left),
+        urgent=URGENT_COUNT,
+        urgent_sent=len(delays),
+        p50_ms=_percentile(delays, 0.50),
+        p99_ms=_percentile(delays, 0.99),
+        max_ms=float(delays[-1]) if delays else 0.0,
+    )
+
+
+def _percentile(sorted_values: list[int], share: float) -> float:
+    if not sorted_values:
+        return 0.0
+    return float(sorted_values[min(len(sorted_values) - 1, int(share * len(sorted_values)))])
 
 
 def single(server: RunningServer, *, connections: int, threads: int, seconds: int) -> SingleResult:

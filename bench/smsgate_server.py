@@ -74,13 +74,15 @@ def smsgate_server(
     config: Path | None = None,
     smpp_port: int | None = None,
     priced: bool = False,
+    env: dict[str, str] | None = None,
 ) -> Iterator[RunningServer]:
     """Start a server on a fresh data dir, yield it ready with a key, stop it by its PID.
 
     `priced`: the account pays by a price list from a balance that never runs out, so every
     send is priced, charged and written to the ledger.
     `config` is a TOML file (connectors, the SMPP server); `smpp_port` the SMPP server's port,
-    a free one when not given, so that it never collides with anything on its default 2775.
+    a free one when not given, so that it never collides with anything on its default 2775;
+    `env` settings of the scenario's own.
     """
     data_dir = Path(tempfile.mkdtemp(prefix="smsgate-bench-"))
     port = free_port()
@@ -89,11 +91,11 @@ def smsgate_server(
         str(SMSGATE), "serve", "--host", "127.0.0.1", "--port", str(port),
         "--smpp-port", str(smpp_port or free_port()), "--data-dir", str(data_dir),
     ]  # fmt: skip
-    env = {**os.environ, **BENCH_ENV}
+    environment = {**os.environ, **BENCH_ENV, **(env or {})}
     if config is not None:
-        env["SMSGATE_CONFIG"] = str(config)
+        environment["SMSGATE_CONFIG"] = str(config)
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, env=environment, stdout=log, stderr=subprocess.STDOUT)
     try:
         base_url = f"http://127.0.0.1:{port}"
         _wait_healthy(process, base_url, log_path)

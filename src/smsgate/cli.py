@@ -725,6 +725,79 @@ def prices_remove(name: str, data_dir: DataDir = None, config: ConfigFile = None
     console.print(f"price list {name} removed")
 
 
+@accounts_app.command("limits")
+def accounts_limits(
+    name: str,
+    rate: Annotated[int | None, typer.Option(help="API requests a second (0: none)")] = None,
+    concurrent: Annotated[int | None, typer.Option(help="API requests at once (0: none)")] = None,
+    duplicate_window: Annotated[
+        int | None, typer.Option(help="Seconds an identical send is refused (0: never)")
+    ] = None,
+    subscriber_max: Annotated[
+        int | None, typer.Option(help="Messages to one number within the window (0: any)")
+    ] = None,
+    subscriber_window: Annotated[int | None, typer.Option(help="That window, seconds")] = None,
+    quiet: Annotated[
+        str | None, typer.Option(help="Quiet hours HH:MM-HH:MM: messages wait for their end")
+    ] = None,
+    timezone: Annotated[str, typer.Option(help="Time zone of --quiet")] = "UTC",
+    reset: Annotated[bool, typer.Option(help="Back to the server's limits")] = False,
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Show an account's limits, or set its own (the options given; the rest stay)."""
+    from smsgate.domain.hours import time_window
+    from smsgate.domain.limits import LimitOverrides
+
+    given = {
+        "rate_per_s": rate,
+        "concurrent": concurrent,
+        "duplicate_window_s": duplicate_window,
+        "subscriber_max": subscriber_max,
+        "subscriber_window_s": subscriber_window,
+    }
+
+    async def work(service: Any) -> Any:
+        _, own, effective = await service.overrides_of(name)
+        if not reset and all(v is None for v in given.values()) and quiet is None:
+            return effective
+        kept = {} if reset else {k: getattr(own, k) for k in given}
+        changes = {k: v for k, v in given.items() if v is not None}
+        window = time_window(quiet, timezone) if quiet else (None if reset else own.quiet)
+        merged = LimitOverrides(**(kept | changes), quiet=window)
+        return (await service.set_overrides(name, merged))[2]
+
+    effective = _limits(data_dir, config, work)
+    table = Table("limit", "value")
+    for label, value in (
+        ("requests a second", effective.rate_per_s or "no limit"),
+        ("requests at once", effective.concurrent or "no limit"),
+        ("identical send refused for", f"{effective.duplicate_window_s} s"),
+        (
+            "messages to one number",
+            f"{effective.subscriber_max or 'any'} within {effective.subscriber_window_s} s",
+        ),
+        (
+            "quiet hours",
+            f"{effective.quiet.hours} {effective.quiet.zone}" if effective.quiet else "none",
+        ),
+    ):
+        table.add_row(label, str(value))
+    console.print(table)
+
+
+def _limits(data_dir: Path | None, config: Path | None, work: Callable[[Any], Awaitable[T]]) -> T:
+    from smsgate.services.accounts import AccountService
+    from smsgate.services.counters import MemoryCounters
+    from smsgate.services.limits import LimitBook, LimitService
+
+    def service(db: Any, settings: Settings) -> LimitService:
+        book = LimitBook(db, settings.limits.as_limits())
+        return LimitService(db, book, MemoryCounters(), AccountService(db))
+
+    return _on_store(data_dir, config, service, work)
+
+
 @accounts_app.command("billing")
 def accounts_billing(
     name: str,

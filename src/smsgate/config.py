@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from smsgate.domain.limits import Limits
+
 
 class SimulatorSettings(BaseModel):
     """The built-in simulator connector (the default channel of the embedded setup)."""
@@ -103,6 +105,29 @@ class SmppServerSettings(BaseModel):
     keep_deliveries_s: float = Field(default=7 * 24 * 3600.0, ge=60)
 
 
+class LimitSettings(BaseModel):
+    """Every account's limits, unless the account has its own (docs/limits.md); 0 is none."""
+
+    rate_per_s: int = Field(default=0, ge=0)  # API requests a second
+    concurrent: int = Field(default=0, ge=0)  # API requests in progress at once
+    duplicate_window_s: int = Field(default=60, ge=0)  # an identical send refused this long
+    subscriber_max: int = Field(default=50, ge=0)  # messages to one number ...
+    subscriber_window_s: int = Field(default=60, ge=1)  # ... within this long
+    # Addresses that fail to authenticate this often within the window are blocked a while.
+    auth_failures: int = Field(default=10, ge=1)
+    auth_window_s: float = Field(default=60.0, gt=0)
+    auth_block_s: float = Field(default=300.0, ge=0)
+
+    def as_limits(self) -> Limits:
+        return Limits(
+            rate_per_s=self.rate_per_s,
+            concurrent=self.concurrent,
+            duplicate_window_s=self.duplicate_window_s,
+            subscriber_max=self.subscriber_max,
+            subscriber_window_s=self.subscriber_window_s,
+        )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SMSGATE_", env_nested_delimiter="__", extra="ignore"
@@ -129,6 +154,10 @@ class Settings(BaseSettings):
     inbound: InboundConfig = InboundConfig()
     webhooks: WebhookSettings = WebhookSettings()
     smpp_server: SmppServerSettings = SmppServerSettings()
+    limits: LimitSettings = LimitSettings()
+    # Redis, for state every node must share (limit counters); without it, each node counts
+    # on its own.
+    redis_url: str | None = None
     max_body_bytes: int = 16 * 1024 * 1024
     dispatch_batch: int = 500
     group_commit_max: int = 2000

@@ -19,8 +19,10 @@ from smsgate.services.connectors import (
     configured_connectors,
     given_connectors,
 )
+from smsgate.services.counters import MemoryCounters, RedisCounters
 from smsgate.services.events import EventLog
 from smsgate.services.inbound import InboundService
+from smsgate.services.limits import AuthGuard, LimitBook, LimitService
 from smsgate.services.opt_outs import OptOutService
 from smsgate.services.queries import MessageQueries
 from smsgate.services.reports import ReportService
@@ -73,12 +75,15 @@ class Gateway:
         opt_out_index = OptOutIndex()
         self.price_book = PriceBook(self.db)
         self.sender_book = SenderBook(self.db)
+        self.accounts = AccountService(self.db)
+        self._build_limits(settings)
         self.sending = SendingService(
             self.db,
             self.router,
             opt_out_index,
             self.price_book,
             self.sender_book,
+            self.limits,
             on_queued=self._wake_dispatcher,
         )
         self.inbound = InboundService(
@@ -103,7 +108,6 @@ class Gateway:
             default_connector=settings.default_connector,
         )
         self.connectors = ConnectorService(self.db, configured, on_change=self.reconciler.refresh)
-        self.accounts = AccountService(self.db)
         self.billing = BillingService(self.db, self.accounts, self.price_book)
         self.senders = SenderService(self.db, self.accounts, self.sender_book)
         self.route_book = RouteBook(self.db, self.router, self.price_book)
@@ -131,6 +135,21 @@ class Gateway:
         self.fanout = Fanout(self.db, directory, self.webhook_sender.offer)
         self.webhooks = WebhookService(self.db, directory, self.webhook_sender)
         self._build_smpp_server(settings)
+
+    def _build_limits(self, settings: Settings) -> None:
+        """Limit counters in Redis when configured (shared by every node), else in memory."""
+        given = settings.limits
+        self.counters = (
+            RedisCounters(settings.redis_url) if settings.redis_url else MemoryCounters()
+        )
+        self.limit_book = LimitBook(self.db, given.as_limits())
+        self.limits = LimitService(self.db, self.limit_book, self.counters, self.accounts)
+        self.auth_guard = AuthGuard(
+            self.counters,
+            failures=given.auth_failures,
+            window_s=given.auth_window_s,
+            block_s=given.auth_block_s,
+        )
 
     def _build_smpp_server(self, settings: Settings) -> None:
         """The SMPP server customers bind to (docs/smpp-server.md)."""
@@ -179,6 +198,7 @@ class Gateway:
         await self.price_book.start()
         await self.sender_book.start()
         await self.route_book.start()
+        await self.limit_book.start()
         # Before anything can write events: the fan-out's cursor starts at the end of the
         # outbox the first time, and the sender resumes what an earlier run left pending.
         await self.webhook_sender.start()
@@ -211,5 +231,7 @@ class Gateway:
         await self.price_book.stop()
         await self.sender_book.stop()
         await self.route_book.stop()
+        await self.limit_book.stop()
+        await self.counters.close()
         await self.db.close()
         log.info("gateway stopped")

@@ -106,7 +106,7 @@ async def test_a_credit_limit_lets_the_balance_go_below_zero_as_far_as_the_limit
 ) -> None:
     await priced(gw, "0", credit_limit="0.40")
     first = await gw.client.post("/v1/messages", json={"to": POLAND, "text": "x" * 200})
-    second = await gw.client.post("/v1/messages", json={"to": POLAND, "text": "x" * 200})
+    second = await gw.client.post("/v1/messages", json={"to": POLAND, "text": "y" * 200})
     assert (first.status_code, second.status_code) == (201, 402)
     held = await balance(gw)
     assert (held["balance"], held["available"]) == ("-0.32", "0.08")
@@ -178,7 +178,7 @@ async def test_a_delivered_message_keeps_its_charge_under_either_policy(gw: Runn
 async def test_parallel_sends_never_overdraw_and_the_ledger_adds_up(gw: Running) -> None:
     await priced(gw, "1.60")  # ten messages' worth
     responses = await asyncio.gather(
-        *(gw.client.post("/v1/messages", json={"to": POLAND, "text": "Hi"}) for _ in range(40))
+        *(gw.client.post("/v1/messages", json={"to": POLAND, "text": f"Hi {n}"}) for n in range(40))
     )
     codes = sorted(r.status_code for r in responses)
     assert codes == [201] * 10 + [402] * 30
@@ -258,15 +258,15 @@ async def test_two_nodes_sending_at_once_never_overdraw(database_url: str, tmp_p
             await node.price_book.refresh()
         account = await nodes[1].accounts.account("acme")
 
-        async def send(node: Gateway) -> bool:
+        async def send(node: Gateway, n: int) -> bool:
             try:
-                await node.sending.send(account, SendCommand(to=(POLAND,), text="Hi"))
+                await node.sending.send(account, SendCommand(to=(POLAND,), text=f"Hi {n}"))
             except DomainError as refused:
                 assert refused.code == "insufficient_funds"
                 return False
             return True
 
-        sent = await asyncio.gather(*(send(nodes[n % 2]) for n in range(30)))
+        sent = await asyncio.gather(*(send(nodes[n % 2], n) for n in range(30)))
         assert sum(sent) == 10
         held = await first.db.read(lambda conn: repo.balance(conn, account.id))
         total = await first.db.read(lambda conn: repo.ledger_sum(conn, account.id))

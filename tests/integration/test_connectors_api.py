@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -62,8 +63,13 @@ async def call(gw: Running, method: str, path: str) -> httpx.Response:
         return await client.request(method, f"/v1/admin/connectors{path}")
 
 
+_texts = itertools.count()
+
+
 async def send_one(gw: Running, to: str = "+48500600700") -> str:
-    response = await gw.client.post("/v1/messages", json={"to": [to], "text": "hi"})
+    """A send of its own text: the same request twice would be refused as a duplicate."""
+    text = f"hi {next(_texts)}"
+    response = await gw.client.post("/v1/messages", json={"to": [to], "text": text})
     assert response.status_code == 201, response.text
     message_id: str = response.json()["messages"][0]["id"]
     return message_id

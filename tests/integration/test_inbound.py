@@ -24,7 +24,7 @@ OUR_NUMBER = "+48500000001"
 
 async def send(gw: Running, **body: Any) -> str:
     response = await gw.client.post(
-        "/v1/messages", json={"to": [SUBSCRIBER], "text": "Will you come?", **body}
+        "/v1/messages", json={"to": [SUBSCRIBER], "text": "Will you come?"} | body
     )
     assert response.status_code == 201, response.text
     message_id: str = response.json()["messages"][0]["id"]
@@ -62,7 +62,7 @@ async def test_a_reply_answers_the_latest_message_to_that_subscriber(gateway_wit
     upstream = RecordingConnector()
     async for gw in gateway_with([upstream]):
         await send(gw, sender=OUR_NUMBER)
-        latest = await send(gw, sender=OUR_NUMBER)
+        latest = await send(gw, sender=OUR_NUMBER, text="Are you sure?")
         await upstream.mo(SUBSCRIBER, OUR_NUMBER, "ok")
         (reply,) = await inbound(gw)
     assert reply["reply_to"] == latest

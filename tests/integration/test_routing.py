@@ -5,6 +5,7 @@ for good, and the dry run tells the route with its price and cost."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from typing import Any
 
 from tests.integration.conftest import FINAL, Running
@@ -28,8 +29,13 @@ async def operator(gw: Running, method: str, path: str, body: Any = None) -> Any
     return response.json() if response.content else None
 
 
+_texts = itertools.count()
+
+
 async def connector_of(gw: Running, to: str, **body: Any) -> str:
-    response = await gw.client.post("/v1/messages", json={"to": [to], "text": "Hi", **body})
+    """Where a send of its own text went (the same request twice is refused as a duplicate)."""
+    text = f"Hi {next(_texts)}"
+    response = await gw.client.post("/v1/messages", json={"to": [to], "text": text, **body})
     assert response.status_code == 201, response.text
     message_id = response.json()["messages"][0]["id"]
     connector: str = (await gw.client.get(f"/v1/messages/{message_id}")).json()["connector"]

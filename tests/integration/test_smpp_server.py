@@ -13,6 +13,7 @@ import pytest
 
 from smsgate.config import SmppServerSettings
 from smsgate.domain.inbound import InboundSms
+from smsgate.domain.limits import LimitOverrides
 from smsgate.domain.status import Status
 from smsgate.smpp.coding import split_udh
 from smsgate.smpp.constants import CommandStatus, MessageState
@@ -213,6 +214,13 @@ async def test_a_sender_awaiting_verification_is_refused_as_an_invalid_source(sm
     customer = await smpp.bound()
     answer = await customer.submit(source_addr="Pending", source_addr_ton=5)
     assert answer.command_status == CommandStatus.ESME_RINVSRCADR
+
+
+async def test_a_recipient_over_the_subscriber_cap_is_throttled(smpp: Smpp) -> None:
+    await smpp.gateway.limits.set_overrides("acme", LimitOverrides(subscriber_max=1))
+    customer = await smpp.bound()
+    assert (await customer.submit()).command_status == CommandStatus.ESME_ROK
+    assert (await customer.submit()).command_status == CommandStatus.ESME_RTHROTTLED
 
 
 async def test_a_recipient_who_opted_out_is_refused_with_smsgates_own_status(smpp: Smpp) -> None:

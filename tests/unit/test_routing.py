@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from smsgate.domain.errors import DomainError, ErrorCode
+from smsgate.domain.hours import time_window
 from smsgate.domain.pricing import PriceList
 from smsgate.domain.routing import (
     Message,
@@ -19,7 +20,6 @@ from smsgate.domain.routing import (
     Strategy,
     Target,
     pattern,
-    time_window,
 )
 
 POLAND = "+48500600700"

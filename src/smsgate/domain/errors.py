@@ -113,6 +113,29 @@ class ErrorCode:
     PRICES_LOADING = ErrorSpec(
         "prices_loading", ErrorKind.UNAVAILABLE, "The account's prices are loading; retry shortly"
     )
+    RATE_LIMITED = ErrorSpec(
+        "rate_limited", ErrorKind.LIMITED, "Too many requests; retry after the time given"
+    )
+    TOO_MANY_CONCURRENT = ErrorSpec(
+        "too_many_concurrent",
+        ErrorKind.LIMITED,
+        "Too many requests of the account are in progress; retry when one is answered",
+    )
+    DUPLICATE_REQUEST = ErrorSpec(
+        "duplicate_request",
+        ErrorKind.CONFLICT,
+        "The same send request was accepted moments ago; it is not sent twice",
+    )
+    SUBSCRIBER_LIMIT = ErrorSpec(
+        "subscriber_limit",
+        ErrorKind.LIMITED,
+        "The account sent this number as many messages as it may within the window",
+    )
+    AUTH_BLOCKED = ErrorSpec(
+        "auth_blocked",
+        ErrorKind.LIMITED,
+        "Too many failed authentications from this address; retry later",
+    )
     NO_ROUTE = ErrorSpec("no_route", ErrorKind.UNAVAILABLE, "No connector can take the message")
     CONNECTOR_EXISTS = ErrorSpec(
         "connector_exists", ErrorKind.CONFLICT, "A connector of that name exists already"
@@ -140,10 +163,18 @@ class ErrorCode:
 class DomainError(Exception):
     """A failure with a catalog code, an optional field it concerns and a specific message."""
 
-    def __init__(self, spec: ErrorSpec, detail: str | None = None, field: str | None = None):
+    def __init__(
+        self,
+        spec: ErrorSpec,
+        detail: str | None = None,
+        field: str | None = None,
+        *,
+        retry_after_s: float | None = None,
+    ):
         self.spec = spec
         self.detail = detail or spec.message
         self.field = field
+        self.retry_after_s = retry_after_s  # for a limit: when trying again can succeed
         super().__init__(f"{spec.code}: {self.detail}")
 
     @property

@@ -13,16 +13,14 @@ import random
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from smsgate.domain.errors import DomainError, ErrorCode
+from smsgate.domain.hours import TimeWindow
 from smsgate.domain.pricing import PriceList, prefix
 
 MAX_PATTERN = 200
-_HOURS = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])")
 
 
 class Strategy(StrEnum):
@@ -35,59 +33,6 @@ class Strategy(StrEnum):
 class Target:
     connector: str
     weight: int = 1
-
-
-@dataclass(frozen=True, slots=True)
-class TimeWindow:
-    """Hours of the day (start inclusive, end exclusive, across midnight when end < start),
-    on some days of the week (ISO: 1 Monday .. 7 Sunday), in a time zone."""
-
-    start_min: int
-    end_min: int
-    zone: str = "UTC"
-    days: frozenset[int] = frozenset(range(1, 8))
-
-    @property
-    def hours(self) -> str:
-        return (
-            f"{self.start_min // 60:02}:{self.start_min % 60:02}-"
-            f"{self.end_min // 60:02}:{self.end_min % 60:02}"
-        )
-
-    def contains(self, at_ms: int) -> bool:
-        local = datetime.fromtimestamp(at_ms / 1000, UTC).astimezone(ZoneInfo(self.zone))
-        minute = local.hour * 60 + local.minute
-        if self.start_min <= self.end_min:
-            inside = self.start_min <= minute < self.end_min
-            day = local.isoweekday()
-        else:  # across midnight: the early hours belong to the window opened the day before
-            inside = minute >= self.start_min or minute < self.end_min
-            day = (
-                local.isoweekday() if minute >= self.start_min else (local.isoweekday() - 2) % 7 + 1
-            )
-        return inside and day in self.days
-
-
-def time_window(hours: str, zone: str = "UTC", days: Sequence[int] = ()) -> TimeWindow:
-    """A window from "HH:MM-HH:MM", an IANA zone name and ISO weekdays, or INVALID_FIELD."""
-    found = _HOURS.fullmatch(hours)
-    if found is None:
-        raise DomainError(
-            ErrorCode.INVALID_FIELD, "hours are HH:MM-HH:MM, e.g. 08:00-20:00", "hours"
-        )
-    start = int(found[1]) * 60 + int(found[2])
-    end = int(found[3]) * 60 + int(found[4])
-    if start == end or end > 24 * 60:
-        raise DomainError(ErrorCode.INVALID_FIELD, "the window is empty or past 24:00", "hours")
-    try:
-        ZoneInfo(zone)
-    except (ValueError, KeyError):
-        raise DomainError(
-            ErrorCode.INVALID_FIELD, f"unknown time zone {zone}", "timezone"
-        ) from None
-    if any(d not in range(1, 8) for d in days):
-        raise DomainError(ErrorCode.INVALID_FIELD, "days are 1 (Monday) to 7 (Sunday)", "days")
-    return TimeWindow(start, end, zone, frozenset(days) if days else frozenset(range(1, 8)))
 
 
 def pattern(value: str) -> re.Pattern[str]:

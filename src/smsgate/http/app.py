@@ -15,6 +15,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from smsgate import __version__
 from smsgate.domain.errors import DomainError, ErrorCode, ErrorSpec
 from smsgate.http.fast_send import SendFastPath
+from smsgate.http.limits import LimitGate
 from smsgate.http.native import render
 from smsgate.http.native.admin import router as admin_router
 from smsgate.http.native.admin_billing import router as admin_billing_router
@@ -23,6 +24,8 @@ from smsgate.http.native.admin_senders import router as admin_senders_router
 from smsgate.http.native.billing import router as billing_router
 from smsgate.http.native.events import router as events_router
 from smsgate.http.native.inbound import router as inbound_router
+from smsgate.http.native.limits import admin_router as admin_limits_router
+from smsgate.http.native.limits import router as limits_router
 from smsgate.http.native.routes import router as native_router
 from smsgate.http.native.senders import router as senders_router
 from smsgate.http.native.webhooks import router as webhooks_router
@@ -80,8 +83,9 @@ async def openapi_json(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return schema
 
 
-def create_app(gateway: Gateway, on_started: Callable[[], None] | None = None) -> SendFastPath:
-    """The ASGI app: the send fast path in front of the Litestar application."""
+def create_app(gateway: Gateway, on_started: Callable[[], None] | None = None) -> LimitGate:
+    """The ASGI app: the limit gate, then the send fast path, in front of the Litestar
+    application."""
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -103,6 +107,8 @@ def create_app(gateway: Gateway, on_started: Callable[[], None] | None = None) -
             admin_billing_router,
             admin_senders_router,
             admin_routes_router,
+            admin_limits_router,
+            limits_router,
             billing_router,
             senders_router,
             health,
@@ -125,4 +131,4 @@ def create_app(gateway: Gateway, on_started: Callable[[], None] | None = None) -
         debug=False,
     )
     app.state.gateway = gateway
-    return SendFastPath(app, gateway, gateway.settings.max_body_bytes)
+    return LimitGate(SendFastPath(app, gateway, gateway.settings.max_body_bytes), gateway)

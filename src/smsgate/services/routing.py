@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from smsgate.dispatch.router import Router, choose_default
 from smsgate.domain.errors import DomainError, ErrorCode
+from smsgate.domain.hours import time_window
 from smsgate.domain.phone import normalize
 from smsgate.domain.pricing import PriceList
 from smsgate.domain.routing import (
@@ -20,7 +21,6 @@ from smsgate.domain.routing import (
     Strategy,
     Target,
     pattern,
-    time_window,
 )
 from smsgate.domain.sender import validate_sender
 from smsgate.domain.text import TextPolicy, prepare

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import msgspec
@@ -12,6 +12,7 @@ import msgspec
 from smsgate.dispatch.router import Router
 from smsgate.domain.account import Account
 from smsgate.domain.errors import DomainError, ErrorCode
+from smsgate.domain.limits import quiet_until
 from smsgate.domain.message import NORMAL_LANE, URGENT_LANE
 from smsgate.domain.pricing import Priced, price_plan
 from smsgate.domain.schedule import resolve_timing
@@ -22,6 +23,7 @@ from smsgate.domain.text import TextPolicy
 from smsgate.domain.urls import validate_callback_url
 from smsgate.services.billing import PriceBook
 from smsgate.services.clock import now_ms
+from smsgate.services.limits import LimitService
 from smsgate.services.senders import SenderBook
 from smsgate.store import billing, messages, requests
 from smsgate.store.database import Database, Tx
@@ -108,6 +110,7 @@ class SendingService:
         opt_outs: OptOutIndex,
         prices: PriceBook,
         senders: SenderBook,
+        limits: LimitService,
         on_queued: Callable[[set[str]], None] = lambda connectors: None,
     ):
         self._db = db
@@ -115,6 +118,7 @@ class SendingService:
         self._opt_outs = opt_outs
         self._prices = prices
         self._senders = senders
+        self._limits = limits
         self._on_queued = on_queued
 
     async def send(
@@ -145,13 +149,26 @@ class SendingService:
                 test=True,
                 estimate=False,
             )
-        stored = await self._db.write(self._store_job(prepared, idempotency_key))
-        if isinstance(stored, DomainError):
-            raise stored
-        if isinstance(stored, requests.StoredRequest):
-            # A concurrent twin with the same key won: answer as it did.
-            return _check_replay(stored, cmd)
-        result, connectors = stored
+        # A request with an Idempotency-Key is answered again instead (above).
+        hold = (
+            None
+            if idempotency_key
+            else await self._limits.hold_request(account.id, _body_hash(cmd))
+        )
+        accepted = False
+        try:
+            prepared = await self.capped(prepared)
+            stored = await self._db.write(self._store_job(prepared, idempotency_key))
+            if isinstance(stored, DomainError):
+                raise stored
+            if isinstance(stored, requests.StoredRequest):
+                # A concurrent twin with the same key won: answer as it did.
+                return _check_replay(stored, cmd)
+            result, connectors = stored
+            accepted = result.accepted > 0
+        finally:
+            if not accepted:  # nothing was sent: the same request may come again
+                await self._limits.let_go(hold)
         if prepared.status is Status.QUEUED:
             self.wake(connectors)
         return result
@@ -170,10 +187,16 @@ class SendingService:
             self._on_queued(connectors)
 
     def prepare(self, account: Account, cmd: SendCommand, *, answering: bool = False) -> Prepared:
-        """Validate and plan a send (raises DomainError); `stage` stores it."""
+        """Validate and plan a send (raises DomainError); `stage` stores it. Messages the
+        account's quiet hours hold back are scheduled for the end of them."""
         now = now_ms()
         plan, priced = self._price(account, _plan(account, cmd))
         send_at, expires_at = _validate(cmd, now)
+        held_until = quiet_until(self._limits.of(account.id), send_at or now, cmd.urgent)
+        if held_until is not None and not answering:
+            send_at, expires_at = _validate(
+                msgspec.structs.replace(cmd, send_at_ms=held_until), now
+            )
         sender = SenderChoice(cmd.sender) if answering else self._sender(account, cmd)
         return Prepared(
             account=account,
@@ -244,6 +267,14 @@ class SendingService:
         result = _result(plan, p.ids, p.priced, status=p.status, test=False, estimate=False)
         await self._charge(tx, p, result)
         return result, self._add_rows(tx, p, result, request_id)
+
+    async def capped(self, p: Prepared) -> Prepared:
+        """The send without the recipients the account has written to its most within the
+        subscriber window (each rejected on its own). Every door calls it before `stage`."""
+        over = await self._limits.over_subscriber_cap(p.account.id, p.recipients)
+        if not over:
+            return p
+        return replace(p, plan=p.plan.refusing(over, ErrorCode.SUBSCRIBER_LIMIT))
 
     def _sender(self, account: Account, cmd: SendCommand) -> SenderChoice:
         return self._senders.directory.resolve(

@@ -272,6 +272,10 @@ class SmppSubmits:
         task.add_done_callback(self._writes.discard)
 
     async def _write(self, items: list[_Item]) -> None:
+        for item in items:
+            if item.prepared is not None:
+                item.prepared = await self._sending.capped(item.prepared)
+
         async def job(tx: Tx) -> _Staged:
             staged = _Staged()
             for item in items:

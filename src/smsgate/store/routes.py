@@ -5,7 +5,8 @@ from __future__ import annotations
 import msgspec
 from sqlalchemy import delete, insert, select, update
 
-from smsgate.domain.routing import Rule, Strategy, Target, pattern, time_window
+from smsgate.domain.hours import time_window
+from smsgate.domain.routing import Rule, Strategy, Target, pattern
 from smsgate.store.engine import Conn
 from smsgate.store.schema import connector_costs, routes
 

@@ -280,6 +280,21 @@ cursors = Table(
     Column("position", BigInteger, nullable=False),
 )
 
+# An account's own limits (domain.limits.LimitOverrides); a NULL keeps the server's.
+account_limits = Table(
+    "account_limits",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+    Column("rate_per_s", Integer),
+    Column("concurrent", Integer),
+    Column("duplicate_window_s", Integer),
+    Column("subscriber_max", Integer),
+    Column("subscriber_window_s", Integer),
+    Column("quiet_hours", String(11)),  # HH:MM-HH:MM
+    Column("quiet_zone", String(64)),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
 # Routing rules in order of priority (domain.routing.Rule; what a rule matches and chooses is
 # kept as JSON: it is read whole, never queried by part).
 routes = Table(

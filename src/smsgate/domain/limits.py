@@ -1,0 +1,49 @@
+"""The limits an account sends under: request rate, requests in progress, repeated requests,
+messages to one subscriber, and quiet hours. A limit of 0 is no limit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+from smsgate.domain.hours import TimeWindow
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    rate_per_s: int = 0  # API requests per second
+    concurrent: int = 0  # API requests in progress at once
+    duplicate_window_s: int = 60  # an identical send request within this long is refused
+    subscriber_max: int = 50  # messages to one number ...
+    subscriber_window_s: int = 60  # ... within this long
+    quiet: TimeWindow | None = None  # messages (but urgent ones) wait for its end; per account
+
+    def overridden(self, overrides: LimitOverrides) -> Limits:
+        """These limits with the account's own values where it has them."""
+        changes = {
+            f.name: getattr(overrides, f.name)
+            for f in fields(overrides)
+            if getattr(overrides, f.name) is not None
+        }
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True, slots=True)
+class LimitOverrides:
+    """An account's own limits; None keeps the server's."""
+
+    rate_per_s: int | None = None
+    concurrent: int | None = None
+    duplicate_window_s: int | None = None
+    subscriber_max: int | None = None
+    subscriber_window_s: int | None = None
+    quiet: TimeWindow | None = None
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, f.name) is None for f in fields(self))
+
+
+def quiet_until(limits: Limits, at_ms: int, urgent: bool) -> int | None:
+    """When a message to be sent at `at_ms` may go, if quiet hours hold it back (None: now)."""
+    if urgent or limits.quiet is None or not limits.quiet.contains(at_ms):
+        return None
+    return limits.quiet.closes_after(at_ms)

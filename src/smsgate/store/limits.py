@@ -1,0 +1,44 @@
+"""Accounts' own limits."""
+
+from __future__ import annotations
+
+from sqlalchemy import Row, delete, insert, select
+
+from smsgate.domain.hours import time_window
+from smsgate.domain.limits import LimitOverrides
+from smsgate.store.engine import Conn
+from smsgate.store.schema import account_limits
+
+_NUMBERS = (
+    "rate_per_s",
+    "concurrent",
+    "duplicate_window_s",
+    "subscriber_max",
+    "subscriber_window_s",
+)
+
+
+def _overrides(row: Row[tuple[object, ...]]) -> LimitOverrides:
+    quiet = time_window(row.quiet_hours, row.quiet_zone or "UTC") if row.quiet_hours else None
+    return LimitOverrides(**{name: getattr(row, name) for name in _NUMBERS}, quiet=quiet)
+
+
+async def all_overrides(conn: Conn) -> dict[int, LimitOverrides]:
+    rows = await conn.execute(select(account_limits))
+    return {row.account_id: _overrides(row) for row in rows}
+
+
+async def put(conn: Conn, account_id: int, overrides: LimitOverrides, now_ms: int) -> None:
+    await conn.execute(delete(account_limits).where(account_limits.c.account_id == account_id))
+    if overrides.is_empty():
+        return
+    quiet = overrides.quiet
+    await conn.execute(
+        insert(account_limits).values(
+            account_id=account_id,
+            quiet_hours=quiet.hours if quiet is not None else None,
+            quiet_zone=quiet.zone if quiet is not None else None,
+            updated_at=now_ms,
+            **{name: getattr(overrides, name) for name in _NUMBERS},
+        )
+    )
