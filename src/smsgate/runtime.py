@@ -188,8 +188,8 @@ class Gateway:
             lease_s=2 * smpp.response_timeout_s + 30,
         )
 
-    def _wake_dispatcher(self, connectors: set[str]) -> None:
-        self.dispatcher.wake(connectors)
+    def _wake_dispatcher(self, connectors: set[str], urgent: bool) -> None:
+        self.dispatcher.wake(connectors, urgent=urgent)
 
     async def start(self) -> None:
         await self.db.open()

@@ -18,7 +18,7 @@ import contextlib
 import math
 from collections import deque
 from collections.abc import Coroutine, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
@@ -47,6 +47,7 @@ IDLE_POLL_S = 1.0
 RETRY_BASE_MS = 1_000
 RETRY_MAX_MS = 10 * 60_000
 MAX_ATTEMPTS = 10
+URGENT_CLAIM = 20  # most messages an urgent claim takes when the buffer is full
 PREFETCH_MIN = 100
 
 
@@ -57,6 +58,9 @@ class _Outcome:
     upstream_ids: tuple[str, ...] | None = None  # set when submitted
     error: SubmitError | None = None  # set when refused
     expired: bool = False
+    # When the upstream answered: the time the message became sent, not the (later) time its
+    # outcome was committed among others.
+    at_ms: int = field(default_factory=now_ms)
 
 
 class Dispatcher:
@@ -172,16 +176,21 @@ class Dispatcher:
         for lane in self._lanes.values():
             await lane.connector.stop()
 
-    def wake(self, connectors: Iterable[str]) -> None:
+    def wake(self, connectors: Iterable[str], *, urgent: bool = False) -> None:
         for name in connectors:
             lane = self._lanes.get(name)
             if lane is not None:
-                lane.wake()
+                lane.wake(urgent=urgent)
 
     def wake_scheduler(self) -> None:
         self._scheduler_wake.set()
 
-    async def claim(self, connector: str, limit: int) -> list[OutboundMessage]:
+    async def claim(
+        self, connector: str, limit: int, *, urgent: bool = False
+    ) -> list[OutboundMessage]:
+        """Claim due messages, urgent first. An `urgent` claim (urgent messages are waiting)
+        is committed with the submits rather than behind the outcomes being recorded."""
+
         async def job(tx: Tx) -> list[OutboundMessage]:
             return await messages.claim(
                 tx,
@@ -192,7 +201,7 @@ class Dispatcher:
                 lease_ms=LEASE_MS,
             )
 
-        return await self._db.write(job, background=True)
+        return await self._db.write(job, background=not urgent)
 
     async def give_back(self, unsubmitted: Sequence[OutboundMessage]) -> None:
         ids = [m.id for m in unsubmitted]
@@ -211,7 +220,7 @@ class Dispatcher:
     async def _record(self, outcomes: list[_Outcome]) -> None:
         now = now_ms()
         submitted = [
-            messages.Submitted(o.message.id, o.connector, o.upstream_ids, now)
+            messages.Submitted(o.message.id, o.connector, o.upstream_ids, o.at_ms)
             for o in outcomes
             if o.upstream_ids is not None
         ]
@@ -371,6 +380,7 @@ class _Lane:
         self._ready: deque[OutboundMessage] = deque()
         self._claiming: asyncio.Task[None] | None = None
         self._dry = False  # the last claim found nothing: wait for a wake or the idle poll
+        self._urgent = False  # urgent messages were queued since the last claim began
         self._wakes = 0  # wakes so far: one during a claim that found nothing means look again
         self._tasks: set[asyncio.Task[None]] = set()
         self._submitting = 0
@@ -378,9 +388,11 @@ class _Lane:
         self._signal = asyncio.Event()  # room in the window, claimed messages, a wake
         self._closing = False
 
-    def wake(self) -> None:
-        """Messages were queued for this connector: claim them."""
+    def wake(self, *, urgent: bool = False) -> None:
+        """Messages were queued for this connector: claim them; urgent ones at once, however
+        many claimed messages are ready (they go ahead of those)."""
         self._dry = False
+        self._urgent = self._urgent or urgent
         self._wakes += 1
         self._signal.set()
 
@@ -398,7 +410,7 @@ class _Lane:
                     await self._hand_back()
                     await self._idle()
                     continue
-                if len(self._ready) <= self.depth // 2:
+                if self._urgent or len(self._ready) <= self.depth // 2:
                     self._claim()
                 if self._ready and self._submitting < window and self._recording < window:
                     if paced:
@@ -425,12 +437,16 @@ class _Lane:
     def _claim(self) -> None:
         if self._claiming is not None or self._dry or self._closing:
             return
-        self._claiming = asyncio.create_task(self._claim_more(self.depth - len(self._ready)))
+        urgent, self._urgent = self._urgent, False
+        # An urgent claim with the buffer full still takes the urgent messages (claims come
+        # urgent first) and a few bulk ones behind them.
+        limit = max(self.depth - len(self._ready), URGENT_CLAIM if urgent else 1)
+        self._claiming = asyncio.create_task(self._claim_more(limit, urgent))
 
-    async def _claim_more(self, limit: int) -> None:
+    async def _claim_more(self, limit: int, urgent: bool) -> None:
         wakes = self._wakes
         try:
-            batch = await self._dispatcher.claim(self.connector.name, limit)
+            batch = await self._dispatcher.claim(self.connector.name, limit, urgent=urgent)
         except Exception:
             log.exception("claim failed", connector=self.connector.name)
             batch = []

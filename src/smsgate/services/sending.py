@@ -111,7 +111,7 @@ class SendingService:
         prices: PriceBook,
         senders: SenderBook,
         limits: LimitService,
-        on_queued: Callable[[set[str]], None] = lambda connectors: None,
+        on_queued: Callable[[set[str], bool], None] = lambda connectors, urgent: None,
     ):
         self._db = db
         self._router = router
@@ -170,7 +170,7 @@ class SendingService:
             if not accepted:  # nothing was sent: the same request may come again
                 await self._limits.let_go(hold)
         if prepared.status is Status.QUEUED:
-            self.wake(connectors)
+            self.wake(connectors, urgent=cmd.urgent)
         return result
 
     async def stage_reply(self, tx: Tx, account: Account, cmd: SendCommand) -> set[str]:
@@ -182,9 +182,11 @@ class SendingService:
         _, connectors = await self._store(tx, prepared, prepared.plan, request_id=None)
         return connectors
 
-    def wake(self, connectors: set[str]) -> None:
+    def wake(self, connectors: set[str], *, urgent: bool = False) -> None:
+        """Tell the dispatcher messages were queued for `connectors` (`urgent`: some of them
+        must overtake what the connector has claimed already)."""
         if connectors:
-            self._on_queued(connectors)
+            self._on_queued(connectors, urgent)
 
     def prepare(self, account: Account, cmd: SendCommand, *, answering: bool = False) -> Prepared:
         """Validate and plan a send (raises DomainError); `stage` stores it. Messages the
