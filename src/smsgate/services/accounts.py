@@ -167,6 +167,10 @@ class AccountService:
     async def accounts(self) -> list[Account]:
         return await self._db.read(repo.list_accounts)
 
+    async def names(self) -> dict[int, str]:
+        """Every account's name, by its id."""
+        return await self._db.read(repo.names_by_id)
+
     async def authenticate(self, key_id: str, secret: str) -> Account:
         fingerprint = hashlib.sha256(secret.encode()).digest()
         cached = self._verified.get(key_id)

@@ -122,8 +122,11 @@ class RoutingService:
 
     async def rules(self) -> list[RuleView]:
         await self._book.refresh()
-        names = {a.id: a.name for a in await self._accounts.accounts()}
-        return [RuleView(r, names.get(r.account_id or 0)) for r in self._router.table.rules]
+        names = await self._accounts.names()
+        return [
+            RuleView(r, names[r.account_id] if r.account_id is not None else None)
+            for r in self._router.table.rules
+        ]
 
     async def put(self, name: str, given: RuleInput) -> RuleView:
         """Create a rule or replace the one of that name; it applies at once here."""

@@ -157,7 +157,7 @@ class SenderService:
         """(account name, sender) of every registered sender, or of those in `state`."""
 
         async def read(conn: Conn) -> list[tuple[str, Registered]]:
-            names = {a.id: a.name for a in await account_repo.list_accounts(conn)}
+            names = await account_repo.names_by_id(conn)
             return [(names[i], entry) for i, entry in await senders.listed(conn, state=state)]
 
         return await self._db.read(read)
@@ -200,7 +200,7 @@ class SenderService:
 
     async def numbers(self) -> list[NumberView]:
         async def read(conn: Conn) -> list[NumberView]:
-            names = {a.id: a.name for a in await account_repo.list_accounts(conn)}
+            names = await account_repo.names_by_id(conn)
             return [
                 NumberView(n, names[n.account_id] if n.account_id is not None else None)
                 for n in await numbers.listed(conn)

@@ -64,6 +64,11 @@ async def list_accounts(conn: Conn) -> list[Account]:
     return [_account(r) for r in rows]
 
 
+async def names_by_id(conn: Conn) -> dict[int, str]:
+    """Every account's name, by its id: for listings that name the accounts of their rows."""
+    return {r[0]: r[1] for r in await conn.execute(select(accounts.c.id, accounts.c.name))}
+
+
 async def set_account_active(conn: Conn, account_id: int, active: bool) -> None:
     await conn.execute(update(accounts).where(accounts.c.id == account_id).values(active=active))
 

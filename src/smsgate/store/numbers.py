@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Row, delete, insert, select
 
 from smsgate.domain.sender import NumberKind
 from smsgate.store.engine import Conn
@@ -20,11 +20,13 @@ class Number:
     created_at: int
 
 
+def _number(row: Row[tuple[object, ...]]) -> Number:
+    return Number(row.number, NumberKind(row.kind), row.account_id, row.created_at)
+
+
 async def get(conn: Conn, number: str) -> Number | None:
     row = (await conn.execute(select(numbers).where(numbers.c.number == number))).first()
-    if row is None:
-        return None
-    return Number(row.number, NumberKind(row.kind), row.account_id, row.created_at)
+    return _number(row) if row is not None else None
 
 
 async def owner(conn: Conn, number: str) -> int | None:
@@ -55,7 +57,4 @@ async def listed(conn: Conn, account_id: int | None = None) -> list[Number]:
     query = select(numbers).order_by(numbers.c.created_at, numbers.c.number)
     if account_id is not None:
         query = query.where(numbers.c.account_id == account_id)
-    return [
-        Number(r.number, NumberKind(r.kind), r.account_id, r.created_at)
-        for r in await conn.execute(query)
-    ]
+    return [_number(r) for r in await conn.execute(query)]
