@@ -26,6 +26,7 @@ class SimulatorSettings(BaseModel):
     rejected: float = Field(default=0.0, ge=0)
     seed: int | None = None
     throughput: float | None = Field(default=None, gt=0)  # messages per second; None = unlimited
+    sender_throughput: float | None = Field(default=None, gt=0)  # per sender name, messages/s
     window: int = Field(default=100, ge=1)
     # Subscribers answering: the share of delivered messages that get a reply, what they say
     # (one of the texts, picked per message), and how long after the delivery report.

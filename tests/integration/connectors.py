@@ -22,9 +22,12 @@ class RecordingConnector(Connector):
         latency: float = 0.0,
         window: int = 100,
         throughput: float | None = None,
+        sender_throughput: float | None = None,
         name: str = "upstream",
     ):
-        super().__init__(name, throughput=throughput, window=window)
+        super().__init__(
+            name, throughput=throughput, window=window, sender_throughput=sender_throughput
+        )
         self.latency = latency
         self.submitted: list[OutboundMessage] = []
         self.submit_times: list[float] = []

@@ -58,6 +58,22 @@ async def test_the_connector_throughput_paces_submits(gateway_with: Start) -> No
     assert span >= 0.35
 
 
+async def test_a_senders_pace_spaces_its_own_messages_only(gateway_with: Start) -> None:
+    upstream = RecordingConnector(sender_throughput=20, window=50)
+    async for gw in gateway_with([upstream]):
+        await send(gw, 40, sender="SHOP")
+        await send(gw, 10, sender="BANK")
+        await wait_until(lambda: len(upstream.submitted) == 50)
+    times = upstream.submit_times
+    shop = [t for t, m in zip(times, upstream.submitted, strict=True) if m.sender == "SHOP"]
+    bank = [t for t, m in zip(times, upstream.submitted, strict=True) if m.sender == "BANK"]
+    # 40 at 20/s: 39 intervals of 50 ms. Those due more than a second ahead went back to the
+    # store and were claimed again, with no attempt counted for it.
+    assert shop[-1] - shop[0] >= 39 * 0.05 * 0.9
+    assert bank[-1] - shop[0] < 1.0
+    assert all(m.attempt == 1 for m in upstream.submitted)
+
+
 async def test_urgent_messages_overtake_queued_bulk(gateway_with: Start) -> None:
     upstream = RecordingConnector(throughput=200, window=1)
     async for gw in gateway_with([upstream]):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import time
 
-from smsgate.dispatch.throttle import Pacer
+import pytest
+
+from smsgate.dispatch.throttle import Pacer, SenderPacer
 
 
 async def seconds_for(pacer: Pacer, waits: int) -> float:
@@ -48,3 +50,34 @@ async def test_idle_time_earns_no_more_than_one_burst() -> None:
     await asyncio.sleep(0.3)  # thirty intervals
     # Three go at once, the next twenty are paced: about 0.2 s.
     assert await seconds_for(pacer, 23) >= 0.15
+
+
+def test_a_sender_within_its_pace_does_not_wait() -> None:
+    assert SenderPacer(10, hold=1.0).wait("SHOP", now=100.0) == 0
+
+
+def test_a_senders_next_message_waits_for_its_turn() -> None:
+    pacer = SenderPacer(10, hold=1.0)
+    waits = [pacer.wait("SHOP", now=100.0) for _ in range(3)]
+    assert waits == pytest.approx([0.0, 0.1, 0.2])
+
+
+def test_each_sender_has_a_pace_of_its_own() -> None:
+    pacer = SenderPacer(1, hold=5.0)
+    pacer.wait("SHOP", now=100.0)
+    assert pacer.wait("BANK", now=100.0) == 0
+
+
+def test_a_turn_beyond_the_hold_is_not_booked() -> None:
+    pacer = SenderPacer(1, hold=1.0)
+    assert [pacer.wait("SHOP", now=100.0) for _ in range(2)] == [0.0, 1.0]
+    # The third would wait 2 s, past the hold: it is refused without taking the slot, so the
+    # next one asking gets the same turn.
+    assert pacer.wait("SHOP", now=100.0) == 2.0
+    assert pacer.wait("SHOP", now=100.5) == 1.5
+
+
+def test_an_idle_sender_earns_no_burst() -> None:
+    pacer = SenderPacer(10, hold=1.0)
+    pacer.wait("SHOP", now=100.0)
+    assert [pacer.wait("SHOP", now=200.0) for _ in range(2)] == pytest.approx([0.0, 0.1])

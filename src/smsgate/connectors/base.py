@@ -139,12 +139,21 @@ class Counters:
 
 
 class Connector(abc.ABC):
-    def __init__(self, name: str, *, throughput: float | None, window: int):
+    def __init__(
+        self,
+        name: str,
+        *,
+        throughput: float | None,
+        window: int,
+        sender_throughput: float | None = None,
+    ):
         if window < 1:
             raise ValueError("window must be at least 1")
         self.name = name
         self.throughput = throughput  # messages per second; None = as fast as the window allows
         self.window = window  # submits in flight at most
+        # Messages per second of each sender name; the dispatcher defers the rest.
+        self.sender_throughput = sender_throughput
         self.counters = Counters()
 
     def accepting(self) -> bool:

@@ -111,10 +111,13 @@ class SimulatorConnector(Connector):
         mix: OutcomeMix | None = None,
         seed: int | None = None,
         throughput: float | None = None,
+        sender_throughput: float | None = None,
         window: int = 100,
         replies: Replies | None = None,
     ):
-        super().__init__(name, throughput=throughput, window=window)
+        super().__init__(
+            name, throughput=throughput, window=window, sender_throughput=sender_throughput
+        )
         self._replies = replies or Replies()
         self._latency = submit_latency_ms / 1000
         self._report_delay = report_delay_ms / 1000
@@ -242,6 +245,7 @@ def simulator_from_options(name: str, options: SimulatorSettings) -> SimulatorCo
         mix=OutcomeMix(options.delivered, options.undelivered, options.expired, options.rejected),
         seed=options.seed,
         throughput=options.throughput,
+        sender_throughput=options.sender_throughput,
         window=options.window,
         replies=Replies(
             rate=options.reply_rate,

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import math
+import time
 from collections import deque
 from collections.abc import Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +28,7 @@ import structlog
 from smsgate.batching import Batcher
 from smsgate.connectors.base import Connector, ConnectorStatus, Counters, Sink, SubmitError
 from smsgate.dispatch.router import Router
-from smsgate.dispatch.throttle import Pacer
+from smsgate.dispatch.throttle import Pacer, SenderPacer
 from smsgate.domain.inbound import InboundSms
 from smsgate.domain.message import OutboundMessage
 from smsgate.domain.reports import Report
@@ -49,6 +51,9 @@ RETRY_MAX_MS = 10 * 60_000
 MAX_ATTEMPTS = 10
 URGENT_CLAIM = 20  # most messages an urgent claim takes when the buffer is full
 PREFETCH_MIN = 100
+# A message over its sender's pace waits in the lane when its turn is this close; later turns
+# go back to the store until then (dispatch/throttle.SenderPacer).
+SENDER_HOLD_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +63,7 @@ class _Outcome:
     upstream_ids: tuple[str, ...] | None = None  # set when submitted
     error: SubmitError | None = None  # set when refused
     expired: bool = False
+    deferred_until: int | None = None  # set when put off for its sender's pace (epoch ms)
     # When the upstream answered: the time the message became sent, not the (later) time its
     # outcome was committed among others.
     at_ms: int = field(default_factory=now_ms)
@@ -227,6 +233,7 @@ class Dispatcher:
         retries = []
         finals = []
         rerouted = []
+        deferred = [(o.message.id, o.deferred_until) for o in outcomes if o.deferred_until]
         for o in outcomes:
             if o.expired:
                 finals.append(messages.Change(o.message.id, Status.EXPIRED, now, "expired"))
@@ -262,6 +269,7 @@ class Dispatcher:
             for connector, upstream_ids in by_connector.items():
                 await apply_reports(tx, await parts.unpark(tx, connector, upstream_ids))
             await messages.release(tx, retries)
+            await messages.release(tx, deferred, attempted=False)
             await messages.reroute(tx, rerouted)
             await messages.apply_changes(tx, finals)
             await messages.end_leases(tx, [c.message_id for c in finals])
@@ -378,6 +386,10 @@ class _Lane:
         self._pacer = Pacer(connector.throughput, burst=min(connector.window, 10))
         self.depth = prefetch_depth(connector.window, connector.throughput, dispatcher.batch)
         self._ready: deque[OutboundMessage] = deque()
+        # Messages whose sender must wait a little for its pace: (when, id, message).
+        self._held: list[tuple[float, int, OutboundMessage]] = []
+        rate = connector.sender_throughput
+        self._senders = SenderPacer(rate, SENDER_HOLD_S) if rate else None
         self._claiming: asyncio.Task[None] | None = None
         self._dry = False  # the last claim found nothing: wait for a wake or the idle poll
         self._urgent = False  # urgent messages were queued since the last claim began
@@ -412,12 +424,17 @@ class _Lane:
                     continue
                 if self._urgent or len(self._ready) <= self.depth // 2:
                     self._claim()
-                if self._ready and self._submitting < window and self._recording < window:
+                if (
+                    self._submitting < window
+                    and self._recording < window
+                    and (message := self._next()) is not None
+                ):
                     if paced:
                         await self._pacer.wait()
                         if self._closing:
+                            self._ready.appendleft(message)
                             break
-                    self._start(self._ready.popleft())
+                    self._start(message)
                     continue
                 await self._idle()
         finally:
@@ -428,8 +445,11 @@ class _Lane:
     async def _idle(self) -> None:
         """Wait for something to do; when the queue looked empty, poll it now and then."""
         self._signal.clear()
+        timeout = IDLE_POLL_S
+        if self._held:
+            timeout = min(timeout, max(self._held[0][0] - time.monotonic(), 0.0))
         try:
-            async with asyncio.timeout(IDLE_POLL_S):
+            async with asyncio.timeout(timeout):
                 await self._signal.wait()
         except TimeoutError:
             self._dry = False
@@ -461,10 +481,37 @@ class _Lane:
             self._ready.extend(batch)
         self._signal.set()
 
+    def _next(self) -> OutboundMessage | None:
+        """The next message to submit: a held one whose turn came, else the first ready one
+        whose sender may send now. Ready ones whose sender must wait are held until their turn,
+        or deferred to the store when it is further off than SENDER_HOLD_S."""
+        if self._senders is None:
+            return self._ready.popleft() if self._ready else None
+        now = time.monotonic()
+        if self._held and self._held[0][0] <= now:
+            return heapq.heappop(self._held)[2]
+        while self._ready:
+            message = self._ready.popleft()
+            wait = self._senders.wait(message.sender, now)
+            if wait <= 0:
+                return message
+            if wait <= SENDER_HOLD_S:
+                heapq.heappush(self._held, (now + wait, message.id, message))
+            else:
+                self._defer(message, now_ms() + math.ceil(wait * 1000))
+        return None
+
+    def _defer(self, message: OutboundMessage, until_ms: int) -> None:
+        deferral = _Outcome(message, self.connector.name, deferred_until=until_ms)
+        task = asyncio.create_task(self._dispatcher.outcome(deferral))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     async def _hand_back(self) -> None:
-        if self._ready:
-            ready, self._ready = list(self._ready), deque()
-            await self._dispatcher.give_back(ready)
+        unsent = [*self._ready, *(held for _, _, held in self._held)]
+        self._ready, self._held = deque(), []
+        if unsent:
+            await self._dispatcher.give_back(unsent)
 
     def _start(self, message: OutboundMessage) -> None:
         self._submitting += 1

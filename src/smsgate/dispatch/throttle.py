@@ -25,3 +25,31 @@ class Pacer:
         self._next += self._interval
         if delay > 0:
             await asyncio.sleep(delay)
+
+
+class SenderPacer:
+    """Each sender at most `rate` messages per second (carriers cap some sender names, e.g.
+    toll-free and registered campaign numbers): a virtual-schedule rate per sender, kept for
+    one connector.
+
+    `wait` says how long a sender's next message must wait. A wait within `hold` is booked:
+    the caller keeps the message and submits it then. A longer one is not: the caller defers
+    the message to the store, and it asks again when it comes back, so a large send from a
+    capped sender does not book hours of slots ahead of everyone else.
+    """
+
+    FORGET_AFTER = 10_000  # senders remembered before the idle ones are dropped
+
+    def __init__(self, rate: float, hold: float):
+        self._interval = 1.0 / rate
+        self._hold = hold
+        self._next: dict[str | None, float] = {}  # sender -> its next free slot (monotonic)
+
+    def wait(self, sender: str | None, now: float) -> float:
+        slot = max(self._next.get(sender, now), now)
+        wait = slot - now
+        if wait <= self._hold:
+            self._next[sender] = slot + self._interval
+            if len(self._next) > self.FORGET_AFTER:
+                self._next = {s: t for s, t in self._next.items() if t > now}
+        return wait

@@ -406,14 +406,20 @@ async def record_submitted(tx: Tx, items: Sequence[Submitted]) -> None:
     await apply_changes(tx, [Change(s.message_id, Status.SENT, s.at_ms) for s in items])
 
 
-async def release(tx: Tx, retry_at: Iterable[tuple[int, int]]) -> None:
-    """Give claimed messages back to the queue, not to be claimed again before `retry_at`."""
+async def release(tx: Tx, retry_at: Iterable[tuple[int, int]], *, attempted: bool = True) -> None:
+    """Give claimed messages back to the queue, not to be claimed again before `retry_at`.
+    Messages put off without a submit (`attempted=False`: their sender's pace) do not count
+    the claim as an attempt."""
     params = [{"mid": mid, "until": at} for mid, at in retry_at]
     if params:
         await tx.conn.execute(
             update(messages)
             .where(messages.c.id == bindparam("mid"))
-            .values(claimed_by=None, claim_until=bindparam("until")),
+            .values(
+                claimed_by=None,
+                claim_until=bindparam("until"),
+                attempts=messages.c.attempts - (0 if attempted else 1),
+            ),
             params,
         )
 

@@ -75,7 +75,12 @@ class SmppConnector(Connector):
             "pair": ("transmitter", "receiver"),
             "transmitter": ("transmitter",),
         }[options.bind_mode]
-        super().__init__(name, throughput=options.throughput, window=options.window_total)
+        super().__init__(
+            name,
+            throughput=options.throughput,
+            window=options.window_total,
+            sender_throughput=options.sender_throughput,
+        )
         self.options = options
         self.smpp = SmppCounters()
         self._coding = options.data_coding.to_map()

@@ -46,6 +46,8 @@ class SmppOptions(BaseModel):
     binds: int = Field(default=1, ge=1, le=32)
     window: int = Field(default=10, ge=1, le=1000)  # submits in flight per bind
     throughput: float | None = Field(default=None, gt=0)  # messages/s for the whole connector
+    # messages/s of each sender name (the carrier's cap); the dispatcher defers the rest
+    sender_throughput: float | None = Field(default=None, gt=0)
     # None: chosen from each address (docs/smpp-carriers.md, "Addresses").
     source_ton: int | None = Field(default=None, ge=0, le=255)
     source_npi: int | None = Field(default=None, ge=0, le=255)
