@@ -193,31 +193,39 @@ def accounts_create(
     region: Annotated[
         str | None, typer.Option(help="Default region for national numbers, e.g. PL")
     ] = None,
-    max_parts: Annotated[int, typer.Option(help="Longest message accepted, in parts")] = 10,
+    max_parts: Annotated[
+        int | None, typer.Option(help="Longest message accepted, in parts (10; a parent's)")
+    ] = None,
     test_mode: Annotated[bool, typer.Option(help="Validate and answer, never send")] = False,
+    parent: Annotated[
+        str | None, typer.Option(help="Make it a sub-account of this account, on its terms")
+    ] = None,
     data_dir: DataDir = None,
     config: ConfigFile = None,
 ) -> None:
-    """Create an account."""
+    """Create an account, or a sub-account of another."""
     account = _operator(
         data_dir,
         config,
         lambda s: s.create_account(
-            name, default_region=region, max_parts=max_parts, test_mode=test_mode
+            name, default_region=region, max_parts=max_parts, test_mode=test_mode, parent=parent
         ),
     )
-    console.print(f"account [bold]{account.name}[/] created (id {account.id})")
+    of = f", a sub-account of {parent}" if parent else ""
+    console.print(f"account [bold]{account.name}[/] created (id {account.id}{of})")
 
 
 @accounts_app.command("list")
 def accounts_list(data_dir: DataDir = None, config: ConfigFile = None) -> None:
     """List accounts."""
     accounts = _operator(data_dir, config, lambda s: s.accounts())
-    table = Table("id", "name", "region", "max parts", "test mode", "active")
+    names = {a.id: a.name for a in accounts}
+    table = Table("id", "name", "parent", "region", "max parts", "test mode", "active")
     for a in accounts:
         table.add_row(
             str(a.id),
             a.name,
+            names.get(a.parent_id, "") if a.parent_id is not None else "",
             a.default_region or "",
             str(a.max_parts),
             str(a.test_mode),

@@ -35,6 +35,7 @@ from smsgate.services.smpp_deliveries import SmppDeliverer, SmppFanout
 from smsgate.services.smpp_door import SmppDoor
 from smsgate.services.smpp_queries import SmppQueries
 from smsgate.services.smpp_submits import SmppSubmits
+from smsgate.services.subaccounts import SubAccountService
 from smsgate.services.webhooks import WebhookService
 from smsgate.smpp.server import Listener, SmppServer, tls_context
 from smsgate.smpp.session import Timers
@@ -109,6 +110,7 @@ class Gateway:
         )
         self.connectors = ConnectorService(self.db, configured, on_change=self.reconciler.refresh)
         self.billing = BillingService(self.db, self.accounts, self.price_book)
+        self.subaccounts = SubAccountService(self.db, self.accounts, self.billing, self.limits)
         self.senders = SenderService(self.db, self.accounts, self.sender_book)
         self.route_book = RouteBook(self.db, self.router, self.price_book)
         self.routing = RoutingService(

@@ -24,6 +24,29 @@ def test_an_account_and_a_key_created_on_the_cli_are_listed(tmp_path: Path) -> N
     assert "shop" in listed.output
 
 
+def test_a_sub_account_made_on_the_cli_is_listed_with_its_parent(tmp_path: Path) -> None:
+    data = ["--data-dir", str(tmp_path)]
+    runner.invoke(app, ["accounts", "create", "agency", "--max-parts", "4", *data])
+    created = runner.invoke(app, ["accounts", "create", "shop", "--parent", "agency", *data])
+    assert created.exit_code == 0, created.output
+    assert "a sub-account of agency" in created.output
+    row = next(
+        line
+        for line in runner.invoke(app, ["accounts", "list", *data]).output.splitlines()
+        if "shop" in line
+    )
+    assert "agency" in row and " 4 " in row
+
+
+def test_a_sub_account_cannot_be_made_under_a_sub_account(tmp_path: Path) -> None:
+    data = ["--data-dir", str(tmp_path)]
+    runner.invoke(app, ["accounts", "create", "agency", *data])
+    runner.invoke(app, ["accounts", "create", "shop", "--parent", "agency", *data])
+    nested = runner.invoke(app, ["accounts", "create", "kiosk", "--parent", "shop", *data])
+    assert nested.exit_code == 1
+    assert "cannot own sub-accounts" in nested.output
+
+
 def test_creating_an_account_twice_is_a_clear_error(tmp_path: Path) -> None:
     data = ["--data-dir", str(tmp_path)]
     runner.invoke(app, ["accounts", "create", "shop", *data])

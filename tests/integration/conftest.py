@@ -36,11 +36,18 @@ class Running:
         )
 
     async def wait_for_status(
-        self, message_id: str, statuses: set[str], timeout: float = 10.0
+        self,
+        message_id: str,
+        statuses: set[str],
+        timeout: float = 10.0,
+        *,
+        account: str | None = None,  # a sub-account of the test account's, by name
     ) -> dict[str, object]:
         deadline = asyncio.get_running_loop().time() + timeout
+        params = {"account": account} if account else {}
         while True:
-            body: dict[str, object] = (await self.client.get(f"/v1/messages/{message_id}")).json()
+            answer = await self.client.get(f"/v1/messages/{message_id}", params=params)
+            body: dict[str, object] = answer.json()
             if body.get("status") in statuses:
                 return body
             if asyncio.get_running_loop().time() > deadline:

@@ -116,6 +116,16 @@ async def test_disabled_credentials_refuse_binds(smpp: Smpp) -> None:
     assert (await customer.bind()).command_status == CommandStatus.ESME_RBINDFAIL
 
 
+async def test_a_sub_account_of_a_disabled_account_cannot_bind(smpp: Smpp) -> None:
+    accounts = smpp.gateway.accounts
+    await accounts.create_account("shop", parent="acme")
+    await smpp.gateway.smpp_accounts.set_credentials("shop", system_id="shop", password="secret")
+    await accounts.set_active(await accounts.account("acme"), False)
+    customer = await smpp.customer()
+    answer = await customer.bind(system_id="shop")
+    assert answer.command_status == CommandStatus.ESME_RBINDFAIL
+
+
 async def test_customers_can_bind_over_tls(
     database_url: str, tmp_path: Path, certificate: tuple[Path, Path]
 ) -> None:

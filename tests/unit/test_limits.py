@@ -34,6 +34,12 @@ def test_an_accounts_own_values_replace_the_servers_and_the_rest_stay() -> None:
     assert (own.rate_per_s, own.subscriber_max, own.duplicate_window_s) == (5, 0, 60)
 
 
+def test_limits_within_a_bound_take_the_smaller_count_where_either_has_one() -> None:
+    parent = Limits(rate_per_s=10, concurrent=0, subscriber_max=50)
+    sub = Limits(rate_per_s=100, concurrent=4, subscriber_max=0).within(parent)
+    assert (sub.rate_per_s, sub.concurrent, sub.subscriber_max) == (10, 4, 50)
+
+
 def test_a_message_in_quiet_hours_waits_for_their_end() -> None:
     limits = Limits(quiet=NIGHTS)
     assert quiet_until(limits, at(2, 23), urgent=False) == at(3, 8)

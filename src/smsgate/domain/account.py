@@ -20,3 +20,4 @@ class Account:
     charge_on: ChargeOn = ChargeOn.SUBMIT
     sender_policy: SenderPolicy = SenderPolicy.OPEN
     default_sender: str | None = None  # for requests that name none
+    parent_id: int | None = None  # the account that owns this sub-account (one level deep)

@@ -93,6 +93,9 @@ class ErrorCode:
     UNAUTHORIZED = ErrorSpec("unauthorized", ErrorKind.UNAUTHORIZED, "Missing or wrong credentials")
     ACCOUNT_DISABLED = ErrorSpec("account_disabled", ErrorKind.FORBIDDEN, "The account is disabled")
     NOT_FOUND = ErrorSpec("not_found", ErrorKind.NOT_FOUND, "No such resource")
+    NOT_A_PARENT = ErrorSpec(
+        "not_a_parent", ErrorKind.FORBIDDEN, "A sub-account cannot own sub-accounts"
+    )
     IDEMPOTENCY_CONFLICT = ErrorSpec(
         "idempotency_conflict",
         ErrorKind.CONFLICT,

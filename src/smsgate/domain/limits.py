@@ -26,6 +26,20 @@ class Limits:
         }
         return replace(self, **changes)
 
+    def within(self, bound: Limits) -> Limits:
+        """These limits, none looser than `bound`'s (a sub-account's under its parent's): a
+        count limit is the smaller of the two, where either has one."""
+        return replace(
+            self,
+            rate_per_s=_tighter(self.rate_per_s, bound.rate_per_s),
+            concurrent=_tighter(self.concurrent, bound.concurrent),
+            subscriber_max=_tighter(self.subscriber_max, bound.subscriber_max),
+        )
+
+
+def _tighter(a: int, b: int) -> int:
+    return min(a, b) if a and b else a or b
+
 
 @dataclass(frozen=True, slots=True)
 class LimitOverrides:

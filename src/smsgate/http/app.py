@@ -28,6 +28,7 @@ from smsgate.http.native.limits import admin_router as admin_limits_router
 from smsgate.http.native.limits import router as limits_router
 from smsgate.http.native.routes import router as native_router
 from smsgate.http.native.senders import router as senders_router
+from smsgate.http.native.subaccounts import router as subaccounts_router
 from smsgate.http.native.webhooks import router as webhooks_router
 from smsgate.runtime import Gateway
 
@@ -111,6 +112,7 @@ def create_app(gateway: Gateway, on_started: Callable[[], None] | None = None) -
             limits_router,
             billing_router,
             senders_router,
+            subaccounts_router,
             health,
             openapi_json,
         ],

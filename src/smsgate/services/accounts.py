@@ -14,7 +14,7 @@ import hmac
 import re
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.exc import IntegrityError
 
@@ -74,9 +74,15 @@ class AccountService:
         name: str,
         *,
         default_region: str | None = None,
-        max_parts: int = 10,
+        max_parts: int | None = None,
         test_mode: bool = False,
+        parent: str | None = None,
     ) -> Account:
+        """A new account; with a `parent`, a sub-account of it, which starts on the parent's
+        terms (price list, sender policy, test mode, region) and sends no longer messages."""
+        owner = await self.account(parent) if parent is not None else None
+        if owner is not None and owner.parent_id is not None:
+            raise DomainError(ErrorCode.NOT_A_PARENT, field="parent")
         if not _NAME.fullmatch(name):
             raise DomainError(
                 ErrorCode.INVALID_FIELD,
@@ -89,18 +95,25 @@ class AccountService:
                 raise DomainError(
                     ErrorCode.INVALID_FIELD, f"unknown region {default_region}", field="region"
                 )
-        if not 1 <= max_parts <= 255:
-            raise DomainError(ErrorCode.INVALID_FIELD, "max_parts is 1-255", field="max_parts")
+        most = owner.max_parts if owner is not None else 255
+        if max_parts is None:
+            max_parts = owner.max_parts if owner is not None else 10
+        if not 1 <= max_parts <= most:
+            raise DomainError(ErrorCode.INVALID_FIELD, f"max_parts is 1-{most}", "max_parts")
+        new = Account(0, name, default_region, max_parts, test_mode)
+        if owner is not None:
+            new = replace(
+                new,
+                default_region=default_region or owner.default_region,
+                test_mode=test_mode or owner.test_mode,
+                price_list_id=owner.price_list_id,
+                charge_on=owner.charge_on,
+                sender_policy=owner.sender_policy,
+                parent_id=owner.id,
+            )
 
         async def job(tx: Tx) -> Account:
-            return await repo.add_account(
-                tx.conn,
-                name=name,
-                default_region=default_region,
-                max_parts=max_parts,
-                test_mode=test_mode,
-                now_ms=now_ms(),
-            )
+            return await repo.add_account(tx.conn, new, now_ms())
 
         try:
             return await self._db.write(job)
@@ -144,18 +157,26 @@ class AccountService:
             ) from None
         return NewKey(account=account.name, key_id=key_id, secret=secret)
 
-    async def revoke_key(self, key_id: str) -> bool:
-        self._verified.pop(key_id, None)
+    async def revoke_key(self, key_id: str, *, of: Account | None = None) -> bool:
+        """Revoke a key (only one of the account `of`, when given)."""
 
         async def job(tx: Tx) -> bool:
-            return await repo.revoke_key(tx.conn, key_id, now_ms())
+            return await repo.revoke_key(
+                tx.conn, key_id, now_ms(), account_id=of.id if of is not None else None
+            )
 
-        return await self._db.write(job)
+        revoked = await self._db.write(job)
+        if revoked:
+            self._verified.pop(key_id, None)
+        return revoked
 
     def forget(self, account_id: int) -> None:
-        """Drop the account's verified keys, so its next request reads it afresh (after a
-        change to it made on this node; other nodes see it within AUTH_CACHE_SECONDS)."""
-        for key_id in [k for k, (_, a, _) in self._verified.items() if a.id == account_id]:
+        """Drop the verified keys of the account and its sub-accounts, so their next requests
+        read them afresh (after a change made on this node; other nodes see it within
+        AUTH_CACHE_SECONDS)."""
+        for key_id in [
+            k for k, (_, a, _) in self._verified.items() if account_id in (a.id, a.parent_id)
+        ]:
             del self._verified[key_id]
 
     async def account(self, name: str) -> Account:
@@ -192,10 +213,37 @@ class AccountService:
         if found is None or not await asyncio.to_thread(verify_secret, secret, found[0]):
             raise DomainError(ErrorCode.UNAUTHORIZED)
         account = found[1]
-        if not account.active:
+        if not await self.enabled(account):
             raise DomainError(ErrorCode.ACCOUNT_DISABLED)
         self._verified[key_id] = (fingerprint, account, time.monotonic() + AUTH_CACHE_SECONDS)
         return account
+
+    async def enabled(self, account: Account) -> bool:
+        """Whether the account may work: it is active, and so is its parent (a sub-account of
+        a disabled account is disabled with it)."""
+        if not account.active or account.parent_id is None:
+            return account.active
+        parent_id = account.parent_id
+        parent = await self._db.read(lambda conn: repo.account_by_id(conn, parent_id))
+        return parent is not None and parent.active
+
+    async def sub_accounts(self, parent: Account) -> list[Account]:
+        return await self._db.read(lambda conn: repo.sub_accounts(conn, parent.id))
+
+    async def sub_account(self, parent: Account, name: str) -> Account:
+        """`parent`'s sub-account `name`; not found when it is not one of its own."""
+        account = await self._db.read(lambda conn: repo.account_by_name(conn, name))
+        if account is None or account.parent_id != parent.id:
+            raise DomainError(ErrorCode.NOT_FOUND, f"no sub-account named {name}", "account")
+        return account
+
+    async def set_active(self, account: Account, active: bool) -> Account:
+        async def job(tx: Tx) -> None:
+            await repo.set_account_active(tx.conn, account.id, active)
+
+        await self._db.write(job)
+        self.forget(account.id)
+        return replace(account, active=active)
 
     async def ensure_demo(self) -> Account:
         """The public demo account of the seeds: demo/demo, always in test mode."""

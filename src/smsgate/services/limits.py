@@ -12,6 +12,7 @@ from smsgate.services.accounts import AccountService
 from smsgate.services.clock import now_ms
 from smsgate.services.counters import Counters
 from smsgate.services.periodic import Refreshing
+from smsgate.store import accounts as accounts_repo
 from smsgate.store import limits as repo
 from smsgate.store.database import Database, Tx
 
@@ -19,7 +20,10 @@ REFRESH_S = 5.0  # how soon a limit changed on another node (or by the CLI) appl
 
 
 class LimitBook(Refreshing):
-    """Every account's own limits, in memory: looking them up costs no store round trip."""
+    """Every account's limits, in memory: looking them up costs no store round trip.
+
+    A sub-account sends under its parent's limits, with its own over them, and none looser
+    than its parent's: a reseller cannot lift its own limits by making sub-accounts."""
 
     def __init__(self, db: Database, defaults: Limits):
         super().__init__(REFRESH_S, "limit-book")
@@ -27,12 +31,30 @@ class LimitBook(Refreshing):
         self.defaults = defaults
         self._limits: dict[int, Limits] = {}
 
-    def of(self, account_id: int) -> Limits:
-        return self._limits.get(account_id, self.defaults)
+    def of(self, account: Account) -> Limits:
+        """The limits `account` sends under; a sub-account too new to be in the book yet (made
+        on another node) sends under its parent's."""
+        found = self._limits.get(account.id)
+        if found is None and account.parent_id is not None:
+            found = self._limits.get(account.parent_id)
+        return found if found is not None else self.defaults
 
     async def refresh(self) -> None:
         overrides = await self._db.read(repo.all_overrides)
-        self._limits = {a: self.defaults.overridden(o) for a, o in overrides.items()}
+        parents = await self._db.read(accounts_repo.parents)
+        own = {a: self.defaults.overridden(o) for a, o in overrides.items()}
+        for sub, parent in parents.items():
+            bound = own.get(parent, self.defaults)
+            mine = overrides.get(sub)
+            own[sub] = (bound.overridden(mine) if mine else bound).within(bound)
+        self._limits = own
+
+    def effective(self, account: Account, overrides: LimitOverrides) -> Limits:
+        """What `account` would send under with these overrides of its own."""
+        if account.parent_id is None:
+            return self.defaults.overridden(overrides)
+        bound = self._limits.get(account.parent_id, self.defaults)
+        return bound.overridden(overrides).within(bound)
 
 
 class AuthGuard:
@@ -63,15 +85,15 @@ class LimitService:
         self._counters = counters
         self._accounts = accounts
 
-    def of(self, account_id: int) -> Limits:
-        return self._book.of(account_id)
+    def of(self, account: Account) -> Limits:
+        return self._book.of(account)
 
     async def admit(self, account: Account, *, lasting: bool = False) -> str | None:
         """Let one API request of the account in, or refuse it beyond the account's rate or
         while too many of its requests are in progress. Returns the place it holds, to `leave`
         once answered (None: no place to give back). A `lasting` request (an event stream)
         holds no place: it would hold it for hours."""
-        limits = self._book.of(account.id)
+        limits = self._book.of(account)
         if limits.rate_per_s:
             count, left = await self._counters.count(f"rate:{account.id}", 1.0)
             if count > limits.rate_per_s:
@@ -95,14 +117,14 @@ class LimitService:
         if place is not None:
             await self._counters.leave(place)
 
-    async def hold_request(self, account_id: int, fingerprint: str) -> str | None:
+    async def hold_request(self, account: Account, fingerprint: str) -> str | None:
         """Refuse a send request identical to one accepted within the account's duplicate
         window; else hold its fingerprint. Returns the hold, to `let_go` if the request is
         not accepted after all (None: the account checks no duplicates)."""
-        window = self._book.of(account_id).duplicate_window_s
+        window = self._book.of(account).duplicate_window_s
         if not window:
             return None
-        hold = f"request:{account_id}:{fingerprint}"
+        hold = f"request:{account.id}:{fingerprint}"
         if not await self._counters.claim(hold, window):
             left = await self._counters.held_for(hold)
             raise DomainError(ErrorCode.DUPLICATE_REQUEST, retry_after_s=left)
@@ -112,14 +134,14 @@ class LimitService:
         if hold is not None:
             await self._counters.release(hold)
 
-    async def over_subscriber_cap(self, account_id: int, recipients: Sequence[str]) -> set[str]:
+    async def over_subscriber_cap(self, account: Account, recipients: Sequence[str]) -> set[str]:
         """Count one message to each recipient; those the account has sent its maximum
         within the window already."""
-        limits = self._book.of(account_id)
+        limits = self._book.of(account)
         if not limits.subscriber_max or not recipients:
             return set()
         counts = await self._counters.count_many(
-            [f"subscriber:{account_id}:{r}" for r in recipients], limits.subscriber_window_s
+            [f"subscriber:{account.id}:{r}" for r in recipients], limits.subscriber_window_s
         )
         return {r for r, n in zip(recipients, counts, strict=True) if n > limits.subscriber_max}
 
@@ -129,7 +151,7 @@ class LimitService:
         account = await self._accounts.account(account_name)
         overrides = await self._db.read(repo.all_overrides)
         own = overrides.get(account.id, LimitOverrides())
-        return account, own, self._book.defaults.overridden(own)
+        return account, own, self._book.effective(account, own)
 
     async def set_overrides(
         self, account_name: str, overrides: LimitOverrides
@@ -150,4 +172,4 @@ class LimitService:
 
         await self._db.write(job)
         await self._book.refresh()
-        return account, overrides, self._book.defaults.overridden(overrides)
+        return account, overrides, self._book.effective(account, overrides)

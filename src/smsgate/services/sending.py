@@ -151,9 +151,7 @@ class SendingService:
             )
         # A request with an Idempotency-Key is answered again instead (above).
         hold = (
-            None
-            if idempotency_key
-            else await self._limits.hold_request(account.id, _body_hash(cmd))
+            None if idempotency_key else await self._limits.hold_request(account, _body_hash(cmd))
         )
         accepted = False
         try:
@@ -194,7 +192,7 @@ class SendingService:
         now = now_ms()
         plan, priced = self._price(account, _plan(account, cmd))
         send_at, expires_at = _validate(cmd, now)
-        held_until = quiet_until(self._limits.of(account.id), send_at or now, cmd.urgent)
+        held_until = quiet_until(self._limits.of(account), send_at or now, cmd.urgent)
         if held_until is not None and not answering:
             send_at, expires_at = _validate(
                 msgspec.structs.replace(cmd, send_at_ms=held_until), now
@@ -273,7 +271,7 @@ class SendingService:
     async def capped(self, p: Prepared) -> Prepared:
         """The send without the recipients the account has written to its most within the
         subscriber window (each rejected on its own). Every door calls it before `stage`."""
-        over = await self._limits.over_subscriber_cap(p.account.id, p.recipients)
+        over = await self._limits.over_subscriber_cap(p.account, p.recipients)
         if not over:
             return p
         return replace(p, plan=p.plan.refusing(over, ErrorCode.SUBSCRIBER_LIMIT))

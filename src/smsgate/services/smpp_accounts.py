@@ -163,7 +163,7 @@ class SmppAccounts:
         if not await asyncio.to_thread(verify_secret, password, stored) or found is None:
             raise BindRefused(CommandStatus.ESME_RINVPASWD, "wrong system_id or password")
         credentials, account = found
-        if not credentials.enabled or not account.active:
+        if not credentials.enabled or not await self._accounts.enabled(account):
             raise BindRefused(CommandStatus.ESME_RBINDFAIL, "SMPP access is disabled")
         customer = _customer(credentials, account)
         self._verified[system_id] = (fingerprint, customer, time.monotonic() + AUTH_CACHE_SECONDS)

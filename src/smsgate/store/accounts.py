@@ -23,25 +23,25 @@ def _account(row: Row[tuple[object, ...]]) -> Account:
         charge_on=ChargeOn(row.charge_on),
         sender_policy=SenderPolicy(row.sender_policy),
         default_sender=row.default_sender,
+        parent_id=row.parent_id,
     )
 
 
-async def add_account(
-    conn: Conn,
-    *,
-    name: str,
-    default_region: str | None,
-    max_parts: int,
-    test_mode: bool,
-    now_ms: int,
-) -> Account:
+async def add_account(conn: Conn, new: Account, now_ms: int) -> Account:
+    """Store `new` (its id is given by the store) and return it as stored."""
     result = await conn.execute(
         insert(accounts)
         .values(
-            name=name,
-            default_region=default_region,
-            max_parts=max_parts,
-            test_mode=test_mode,
+            name=new.name,
+            default_region=new.default_region,
+            max_parts=new.max_parts,
+            test_mode=new.test_mode,
+            active=new.active,
+            price_list_id=new.price_list_id,
+            charge_on=new.charge_on.value,
+            sender_policy=new.sender_policy.value,
+            default_sender=new.default_sender,
+            parent_id=new.parent_id,
             created_at=now_ms,
         )
         .returning(*accounts.c)
@@ -62,6 +62,21 @@ async def account_by_id(conn: Conn, account_id: int) -> Account | None:
 async def list_accounts(conn: Conn) -> list[Account]:
     rows = await conn.execute(select(accounts).order_by(accounts.c.id))
     return [_account(r) for r in rows]
+
+
+async def sub_accounts(conn: Conn, parent_id: int) -> list[Account]:
+    rows = await conn.execute(
+        select(accounts).where(accounts.c.parent_id == parent_id).order_by(accounts.c.name)
+    )
+    return [_account(r) for r in rows]
+
+
+async def parents(conn: Conn) -> dict[int, int]:
+    """Every sub-account's parent, by the sub-account's id."""
+    rows = await conn.execute(
+        select(accounts.c.id, accounts.c.parent_id).where(accounts.c.parent_id.is_not(None))
+    )
+    return {r[0]: r[1] for r in rows}
 
 
 async def names_by_id(conn: Conn) -> dict[int, str]:
@@ -117,10 +132,12 @@ async def key_with_account(conn: Conn, key_id: str) -> tuple[str, Account] | Non
     return row.secret_hash, _account(row)
 
 
-async def revoke_key(conn: Conn, key_id: str, now_ms: int) -> bool:
-    result = await conn.execute(
-        update(api_keys)
-        .where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
-        .values(revoked_at=now_ms)
-    )
+async def revoke_key(
+    conn: Conn, key_id: str, now_ms: int, *, account_id: int | None = None
+) -> bool:
+    """Revoke an active key (only one of `account_id`'s, when given)."""
+    query = update(api_keys).where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
+    if account_id is not None:
+        query = query.where(api_keys.c.account_id == account_id)
+    result = await conn.execute(query.values(revoked_at=now_ms))
     return result.rowcount > 0

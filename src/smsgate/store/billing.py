@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Select, delete, insert, select, update
+from sqlalchemy import Select, delete, func, insert, select, update
 
 from smsgate.domain.pricing import ChargeOn, PriceList
 from smsgate.store.bulk import in_chunks
@@ -285,6 +285,55 @@ async def credit(
         ledger, LEDGER_COLUMNS, [(account_id, kind, _micros(amount), 0, None, reason, now_ms)]
     )
     return _money(result.scalar_one())
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """Money moved between two accounts (a parent and its sub-account), each side with the
+    reason its own ledger shows."""
+
+    payer_id: int
+    payee_id: int
+    amount: Decimal  # above zero
+    payer_reason: str
+    payee_reason: str
+
+
+async def transfer(tx: Tx, move: Transfer, now_ms: int) -> bool:
+    """Move the amount if the payer's balance covers it without its credit limit (credit is
+    the operator's to give, not to hand on); nothing is written when it does not. The payee's
+    balance takes the payer's currency when it has none yet."""
+    micros = _micros(move.amount)
+    await ensure_balance(tx, move.payee_id, now_ms)
+    await _settle(tx, [move.payer_id])
+    taken = (
+        await tx.conn.execute(
+            update(balances)
+            .where(balances.c.account_id == move.payer_id, balances.c.balance >= micros)
+            .values(balance=balances.c.balance - micros, updated_at=now_ms)
+            .returning(balances.c.currency)
+        )
+    ).first()
+    if taken is None:
+        return False
+    await tx.conn.execute(
+        update(balances)
+        .where(balances.c.account_id == move.payee_id)
+        .values(
+            balance=balances.c.balance + micros,
+            currency=func.coalesce(balances.c.currency, taken[0]),
+            updated_at=now_ms,
+        )
+    )
+    tx.defer_insert(
+        ledger,
+        LEDGER_COLUMNS,
+        [
+            (move.payer_id, "transfer", -micros, 0, None, move.payer_reason[:255], now_ms),
+            (move.payee_id, "transfer", micros, 0, None, move.payee_reason[:255], now_ms),
+        ],
+    )
+    return True
 
 
 async def refund(tx: Tx, refunds: Sequence[Refund], now_ms: int) -> None:

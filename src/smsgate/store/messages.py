@@ -121,6 +121,38 @@ async def find(conn: Conn, account_id: int, flt: MessageFilter, limit: int) -> l
     return [_message(r) for r in rows]
 
 
+_MICRO = Decimal("0.000001")
+
+
+@dataclass(frozen=True, slots=True)
+class Traffic:
+    """An account's messages in one status over a span."""
+
+    status: Status
+    messages: int
+    parts: int
+    cost: Decimal  # what they were charged, refunds aside
+
+
+async def traffic(conn: Conn, account_id: int, id_from: int) -> list[Traffic]:
+    """The account's messages since `id_from` (an id bound of a time), counted by status."""
+    rows = await conn.execute(
+        select(
+            messages.c.status,
+            func.count(),
+            func.coalesce(func.sum(messages.c.parts), 0),
+            func.coalesce(func.sum(messages.c.price), 0),
+        )
+        .where(messages.c.account_id == account_id, messages.c.id >= id_from)
+        .group_by(messages.c.status)
+        .order_by(messages.c.status)
+    )
+    # SQLite sums NUMERIC as a float: back to the six places prices have.
+    return [
+        Traffic(Status(r[0]), r[1], int(r[2]), Decimal(str(r[3])).quantize(_MICRO)) for r in rows
+    ]
+
+
 async def sent_recently(
     conn: Conn, account_id: int, recipient: str, client_ref: str, since_id: int
 ) -> bool:

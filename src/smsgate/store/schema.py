@@ -57,6 +57,8 @@ accounts = Table(
     # Senders: domain.sender.SenderPolicy, and the sender of requests that name none.
     Column("sender_policy", String(10), nullable=False, server_default=text("'open'")),
     Column("default_sender", String(16)),
+    # A sub-account's owner, which sees its traffic and moves funds to and from it.
+    Column("parent_id", Integer, ForeignKey("accounts.id"), index=True),
 )
 
 # Sender names an account asked for, and the operator's decision (domain.sender.SenderState).

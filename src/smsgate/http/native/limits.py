@@ -30,7 +30,20 @@ def limits_out(limits: Limits) -> LimitsOut:
     )
 
 
-def _answer(account: Account, own: LimitOverrides, effective: Limits) -> AccountLimitsOut:
+def overrides_in(data: LimitsBody) -> LimitOverrides:
+    return LimitOverrides(
+        rate_per_s=data.rate_per_s,
+        concurrent=data.concurrent,
+        duplicate_window_s=data.duplicate_window_s,
+        subscriber_max=data.subscriber_max,
+        subscriber_window_s=data.subscriber_window_s,
+        quiet=time_window(data.quiet_hours, data.quiet_timezone) if data.quiet_hours else None,
+    )
+
+
+def account_limits_out(
+    account: Account, own: LimitOverrides, effective: Limits
+) -> AccountLimitsOut:
     quiet = own.quiet
     return AccountLimitsOut(
         account=account.name,
@@ -50,27 +63,20 @@ def _answer(account: Account, own: LimitOverrides, effective: Limits) -> Account
 @get("/limits", summary="The limits the account sends under")
 async def get_limits(request: AnyRequest) -> LimitsOut:
     account = await authenticated(request)
-    return limits_out(gateway_of(request).limits.of(account.id))
+    return limits_out(gateway_of(request).limits.of(account))
 
 
 @get("/accounts/{name:str}/limits", summary="An account's limits: its own and in effect")
 async def get_account_limits(request: AnyRequest, name: FromPath[str]) -> AccountLimitsOut:
-    return _answer(*await gateway_of(request).limits.overrides_of(name))
+    return account_limits_out(*await gateway_of(request).limits.overrides_of(name))
 
 
 @put("/accounts/{name:str}/limits", summary="Set an account's own limits (all of them)")
 async def put_account_limits(
     request: AnyRequest, name: FromPath[str], data: JSONBody[LimitsBody]
 ) -> AccountLimitsOut:
-    overrides = LimitOverrides(
-        rate_per_s=data.rate_per_s,
-        concurrent=data.concurrent,
-        duplicate_window_s=data.duplicate_window_s,
-        subscriber_max=data.subscriber_max,
-        subscriber_window_s=data.subscriber_window_s,
-        quiet=time_window(data.quiet_hours, data.quiet_timezone) if data.quiet_hours else None,
-    )
-    return _answer(*await gateway_of(request).limits.set_overrides(name, overrides))
+    overrides = overrides_in(data)
+    return account_limits_out(*await gateway_of(request).limits.set_overrides(name, overrides))
 
 
 router = Router(path="/v1", route_handlers=[get_limits], tags=["limits"])

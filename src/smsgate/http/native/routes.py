@@ -49,13 +49,16 @@ def parse_cursor(raw: str | None, field: str) -> int | None:
     return int(raw)
 
 
-def id_bound(name: str, value: datetime | None) -> int | None:
-    """A time filter (which must carry a UTC offset) as the id range bound it stands for."""
-    if value is None:
-        return None
+def epoch_ms(name: str, value: datetime) -> int:
+    """A time from a query, which must carry a UTC offset, in epoch milliseconds."""
     if value.tzinfo is None:
         raise DomainError(ErrorCode.INVALID_FIELD, f"{name} needs a UTC offset", field=name)
-    return id_floor(int(value.timestamp() * 1000))
+    return int(value.timestamp() * 1000)
+
+
+def id_bound(name: str, value: datetime | None) -> int | None:
+    """A time filter as the id range bound it stands for."""
+    return None if value is None else id_floor(epoch_ms(name, value))
 
 
 def parse_id(raw: str, what: str = "message") -> int:
@@ -83,10 +86,23 @@ async def send_messages(
     return Response(body, status_code=status)
 
 
+# A parent account reads the messages of its sub-accounts by naming one.
+AsAccount = Annotated[
+    str | None, QueryParameter(description="one of the caller's sub-accounts, by name")
+]
+
+
+async def reader(request: AnyRequest, name: str | None) -> Account:
+    """The account a read is for: the caller, or the sub-account of it that `name` names."""
+    return await gateway_of(request).subaccounts.acting_as(await authenticated(request), name)
+
+
 @get("/messages/{message_id:str}", summary="One message with its status history")
-async def get_message(request: AnyRequest, message_id: FromPath[str]) -> MessageOut:
-    account = await authenticated(request)
-    message = await gateway_of(request).queries.get(account, parse_id(message_id))
+async def get_message(
+    request: AnyRequest, message_id: FromPath[str], account: AsAccount = None
+) -> MessageOut:
+    reading = await reader(request, account)
+    message = await gateway_of(request).queries.get(reading, parse_id(message_id))
     return render.message_out(message, with_parts=True)
 
 
@@ -112,9 +128,10 @@ async def list_messages(
     until: Annotated[datetime | None, QueryParameter(description="created before")] = None,
     cursor: FromQuery[str | None] = None,
     limit: Limit = 100,
+    account: AsAccount = None,
 ) -> MessagePage:
-    account = await authenticated(request)
-    recipient = normalize(to, account.default_region, field="to") if to else None
+    reading = await reader(request, account)
+    recipient = normalize(to, reading.default_region, field="to") if to else None
     flt = MessageFilter(
         status=status,
         recipient=recipient,
@@ -123,7 +140,7 @@ async def list_messages(
         id_to=id_bound("until", until),
         before_id=parse_cursor(cursor, "cursor"),
     )
-    page, next_id = await gateway_of(request).queries.find(account, flt, limit)
+    page, next_id = await gateway_of(request).queries.find(reading, flt, limit)
     return MessagePage(
         data=[render.message_out(m) for m in page],
         next_cursor=str(next_id) if next_id is not None else None,
