@@ -52,6 +52,10 @@ routes_app = typer.Typer(
 app.add_typer(routes_app, name="routes")
 prices_app = typer.Typer(no_args_is_help=True, help="Manage price lists (operator).")
 app.add_typer(prices_app, name="prices")
+networks_app = typer.Typer(
+    no_args_is_help=True, help="The numbering plan behind prices by network."
+)
+app.add_typer(networks_app, name="networks")
 balance_app = typer.Typer(
     no_args_is_help=True, help="Accounts' balances: top-ups and the ledger (operator)."
 )
@@ -641,6 +645,8 @@ def routes_test(
     if decision.candidates:
         console.print(f"candidates: {', '.join(decision.candidates)}")
     console.print(f"parts:      {run.parts}")
+    if run.network is not None:
+        console.print(f"network:    {run.network.code} {run.network.name}")
     if run.price is not None:
         console.print(f"price:      {amount_text(run.price)} {run.currency}")
     if run.cost is not None:
@@ -672,7 +678,8 @@ def _billing(data_dir: Path | None, config: Path | None, work: Callable[[Any], A
 
 
 def _price_pairs(pairs: list[str]) -> dict[str, str]:
-    """PREFIX=PRICE arguments; an empty prefix (=0.10) prices every other destination."""
+    """PREFIX=PRICE (or MCC-MNC=PRICE) arguments; an empty prefix (=0.10) prices every other
+    destination."""
     prices = {}
     for pair in pairs:
         prefix, sep, price = pair.partition("=")
@@ -684,7 +691,7 @@ def _price_pairs(pairs: list[str]) -> dict[str, str]:
 
 
 def _print_price_list(price_list: Any) -> None:
-    table = Table("prefix", f"price per part ({price_list.currency})")
+    table = Table("prefix or network", f"price per part ({price_list.currency})")
     for prefix, price in sorted(price_list.per_part.items()):
         table.add_row(prefix or "(any other)", _amount(price))
     console.print(f"price list [bold]{price_list.name}[/]")
@@ -700,7 +707,10 @@ def _amount(value: Any) -> str:
 @prices_app.command("set")
 def prices_set(
     name: str,
-    prices: Annotated[list[str], typer.Argument(help="PREFIX=PRICE, e.g. 48=0.16 =0.30")],
+    prices: Annotated[
+        list[str],
+        typer.Argument(help="PREFIX=PRICE or MCC-MNC=PRICE, e.g. 48=0.16 260-01=0.12 =0.30"),
+    ],
     currency: Annotated[str, typer.Option(help="ISO 4217 code of the prices")] = "EUR",
     data_dir: DataDir = None,
     config: ConfigFile = None,
@@ -731,6 +741,55 @@ def prices_remove(name: str, data_dir: DataDir = None, config: ConfigFile = None
     """Remove a price list no account uses."""
     _billing(data_dir, config, lambda s: s.remove_price_list(name))
     console.print(f"price list {name} removed")
+
+
+def _networks(data_dir: Path | None, config: Path | None, work: Callable[[Any], Awaitable[T]]) -> T:
+    from smsgate.services.billing import PriceBook
+    from smsgate.services.networks import NetworkService
+
+    return _on_store(data_dir, config, lambda db, _: NetworkService(db, PriceBook(db)), work)
+
+
+def _plan_rows(path: Path) -> list[tuple[str, str, str, str]]:
+    """The rows of a CSV numbering plan with a header naming prefix, mcc, mnc (and name)."""
+    import csv
+
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        missing = {"prefix", "mcc", "mnc"} - set(reader.fieldnames or ())
+        if missing:
+            err_console.print(f"[red]error:[/] {path} has no column {', '.join(sorted(missing))}")
+            raise typer.Exit(1)
+        return [
+            (r["prefix"] or "", r["mcc"] or "", r["mnc"] or "", r.get("name") or "") for r in reader
+        ]
+
+
+@networks_app.command("import")
+def networks_import(
+    plan: Annotated[Path, typer.Argument(help="CSV with columns prefix,mcc,mnc,name")],
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Replace the whole numbering plan with the ranges of a CSV file."""
+    from smsgate.domain.networks import network_plan
+
+    try:
+        parsed = network_plan(_plan_rows(plan), row_name=lambda i: f"line {i + 2}")  # 1: header
+    except DomainError as err:
+        err_console.print(f"[red]error:[/] {plan}: {err.field}: {err.detail}")
+        raise typer.Exit(1) from None
+    stored = _networks(data_dir, config, lambda s: s.replace(parsed))
+    console.print(f"numbering plan: {len(stored.by_prefix)} ranges")
+
+
+@networks_app.command("list")
+def networks_list(data_dir: DataDir = None, config: ConfigFile = None) -> None:
+    """The numbering plan: the network of each number range."""
+    table = Table("prefix", "network", "name")
+    for prefix, n in sorted(_networks(data_dir, config, lambda s: s.plan()).by_prefix.items()):
+        table.add_row(prefix, n.code, n.name)
+    console.print(table)
 
 
 @accounts_app.command("limits")

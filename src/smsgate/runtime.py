@@ -23,6 +23,7 @@ from smsgate.services.counters import MemoryCounters, RedisCounters
 from smsgate.services.events import EventLog
 from smsgate.services.inbound import InboundService
 from smsgate.services.limits import AuthGuard, LimitBook, LimitService
+from smsgate.services.networks import NetworkService
 from smsgate.services.opt_outs import OptOutService
 from smsgate.services.queries import MessageQueries
 from smsgate.services.reports import ReportService
@@ -110,6 +111,7 @@ class Gateway:
         )
         self.connectors = ConnectorService(self.db, configured, on_change=self.reconciler.refresh)
         self.billing = BillingService(self.db, self.accounts, self.price_book)
+        self.networks = NetworkService(self.db, self.price_book)
         self.subaccounts = SubAccountService(self.db, self.accounts, self.billing, self.limits)
         self.senders = SenderService(self.db, self.accounts, self.sender_book)
         self.route_book = RouteBook(self.db, self.router, self.price_book)

@@ -1,4 +1,5 @@
-"""Prices by destination prefix, per part, and which status changes give a charge back."""
+"""Prices by destination prefix or network, per part, and which status changes give a charge
+back."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from decimal import Decimal
 import pytest
 
 from smsgate.domain.errors import DomainError, ErrorCode
+from smsgate.domain.networks import network_plan
 from smsgate.domain.pricing import (
     ChargeOn,
     PriceList,
     currency,
     money,
-    prefix,
+    price_key,
     price_plan,
     recharged,
     refunded,
@@ -44,6 +46,38 @@ def test_a_list_without_a_matching_prefix_does_not_price_the_destination() -> No
     polish_only = PriceList(2, "pl", "PLN", {"48": Decimal("0.16")})
     assert polish_only.part_price(GERMANY) is None
     assert polish_only.price(GERMANY, 2) is None
+
+
+NETWORKS = network_plan([("48500", "260", "01", "Plus"), ("48600", "260", "02", "T-Mobile")])
+BY_NETWORK = PriceList(
+    2,
+    "by-network",
+    "EUR",
+    {"260-01": Decimal("0.03"), "48": Decimal("0.05"), "4850060": Decimal("0.09")},
+    NETWORKS,
+)
+
+
+def test_a_network_price_wins_over_every_prefix_when_the_plan_knows_the_network() -> None:
+    assert BY_NETWORK.part_price(POLAND) == Decimal("0.03")
+
+
+def test_a_number_on_a_network_the_list_does_not_price_is_priced_by_its_prefix() -> None:
+    assert BY_NETWORK.part_price("+48600700800") == Decimal("0.05")
+
+
+def test_a_number_the_plan_does_not_place_is_priced_by_its_prefix() -> None:
+    assert BY_NETWORK.part_price("+48700800900") == Decimal("0.05")
+
+
+def test_network_prices_alone_do_not_price_a_number_the_plan_does_not_place() -> None:
+    only = PriceList(3, "networks", "EUR", {"260-01": Decimal("0.03")}, NETWORKS)
+    assert only.part_price("+48700800900") is None
+
+
+def test_a_network_price_needs_a_plan_that_places_the_number() -> None:
+    unplanned = PriceList(4, "networks", "EUR", {"260-01": Decimal("0.03"), "": Decimal("0.1")})
+    assert unplanned.part_price(POLAND) == Decimal("0.1")
 
 
 def test_a_message_costs_its_part_price_times_its_parts() -> None:
@@ -83,11 +117,16 @@ def test_what_is_not_an_amount_is_refused(raw: str) -> None:
     assert caught.value.code == ErrorCode.INVALID_FIELD.code
 
 
-def test_a_prefix_is_digits_with_an_optional_plus() -> None:
-    assert prefix("+4850") == "4850"
-    assert prefix("") == ""
+def test_a_price_is_for_a_prefix_of_digits_with_an_optional_plus() -> None:
+    assert price_key("+4850") == "4850"
+    assert price_key("") == ""
     with pytest.raises(DomainError):
-        prefix("48-50")
+        price_key("48-50")
+
+
+def test_a_price_is_for_a_network_named_by_mcc_and_mnc() -> None:
+    assert price_key("260-01") == "260-01"
+    assert price_key("310-410") == "310-410"
 
 
 def test_a_currency_is_three_capital_letters() -> None:

@@ -1,9 +1,10 @@
 """What a message costs, and when its charge is given back.
 
 A price list gives a price per part by destination prefix (the longest prefix that matches
-wins; the empty prefix prices every destination no other prefix does), in one currency. An
-account with no price list sends without charge; one with a list cannot send to a destination
-the list does not price.
+wins; the empty prefix prices every destination no other prefix does), and optionally by
+mobile network ("260-01": MCC-MNC), in one currency. A network's price wins over every prefix
+when the numbering plan knows the recipient's network. An account with no price list sends
+without charge; one with a list cannot send to a destination the list does not price.
 """
 
 from __future__ import annotations
@@ -15,6 +16,13 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from smsgate.domain.errors import DomainError, ErrorCode
+from smsgate.domain.networks import (
+    NO_NETWORKS,
+    NetworkPlan,
+    longest_prefix,
+    network_code,
+    number_prefix,
+)
 from smsgate.domain.status import Status
 from smsgate.domain.submission import Plan
 
@@ -22,7 +30,6 @@ from smsgate.domain.submission import Plan
 MONEY_PLACES = Decimal("0.000001")
 MAX_MONEY = Decimal("999999999999")
 _CURRENCY = re.compile(r"[A-Z]{3}")
-_PREFIX = re.compile(r"[0-9]{0,15}")
 
 
 class ChargeOn(StrEnum):
@@ -56,14 +63,10 @@ def currency(code: str) -> str:
     return code
 
 
-def prefix(value: str) -> str:
-    """A destination prefix as stored: digits of the E.164 number, without the '+'."""
-    digits = value.removeprefix("+")
-    if not _PREFIX.fullmatch(digits):
-        raise DomainError(
-            ErrorCode.INVALID_FIELD, f"{value!r} is not a number prefix (digits)", "prefix"
-        )
-    return digits
+def price_key(value: str) -> str:
+    """What a price is for: a network code ("260-01") or a number prefix (digits, '+'
+    optional; '' for every other destination)."""
+    return network_code(value) or number_prefix(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,20 +74,24 @@ class PriceList:
     id: int
     name: str
     currency: str
-    per_part: Mapping[str, Decimal]  # prefix (digits, '' for everywhere else) -> price
+    per_part: Mapping[str, Decimal]  # price key (see price_key) -> price
+    networks: NetworkPlan = NO_NETWORKS  # the plan that tells a recipient's network
     _longest: int = field(init=False, repr=False, compare=False)
+    _by_network: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_longest", max(map(len, self.per_part), default=0))
+        prefixes = [k for k in self.per_part if network_code(k) is None]
+        object.__setattr__(self, "_longest", max(map(len, prefixes), default=0))
+        object.__setattr__(self, "_by_network", len(prefixes) < len(self.per_part))
 
     def part_price(self, e164: str) -> Decimal | None:
         """The price of one part to `e164`, or None when the list does not price it."""
-        digits = e164.removeprefix("+")
-        for length in range(min(len(digits), self._longest), -1, -1):
-            price = self.per_part.get(digits[:length])
+        if self._by_network:
+            on = self.networks.of(e164)
+            price = self.per_part.get(on.code) if on is not None else None
             if price is not None:
                 return price
-        return None
+        return longest_prefix(self.per_part, e164.removeprefix("+"), self._longest)
 
     def price(self, e164: str, parts: int) -> Decimal | None:
         per_part = self.part_price(e164)

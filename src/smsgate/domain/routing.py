@@ -18,7 +18,8 @@ from enum import StrEnum
 
 from smsgate.domain.errors import DomainError, ErrorCode
 from smsgate.domain.hours import TimeWindow
-from smsgate.domain.pricing import PriceList, prefix
+from smsgate.domain.networks import number_prefix
+from smsgate.domain.pricing import PriceList
 
 MAX_PATTERN = 200
 
@@ -78,7 +79,7 @@ class Rule:
         if any(t.weight < 1 for t in self.targets):
             raise DomainError(ErrorCode.INVALID_FIELD, "a weight is at least 1", "targets")
         for p in self.prefixes:
-            prefix(p)
+            number_prefix(p)
 
     def matches(self, m: Message) -> bool:
         if self.account_id is not None and m.account_id != self.account_id:

@@ -19,6 +19,7 @@ from smsgate.http.limits import LimitGate
 from smsgate.http.native import render
 from smsgate.http.native.admin import router as admin_router
 from smsgate.http.native.admin_billing import router as admin_billing_router
+from smsgate.http.native.admin_networks import router as admin_networks_router
 from smsgate.http.native.admin_routes import router as admin_routes_router
 from smsgate.http.native.admin_senders import router as admin_senders_router
 from smsgate.http.native.billing import router as billing_router
@@ -109,6 +110,7 @@ def create_app(gateway: Gateway, on_started: Callable[[], None] | None = None) -
             admin_senders_router,
             admin_routes_router,
             admin_limits_router,
+            admin_networks_router,
             limits_router,
             billing_router,
             senders_router,

@@ -4,16 +4,18 @@ send path reads from memory."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from smsgate.domain.account import Account
 from smsgate.domain.errors import DomainError, ErrorCode
-from smsgate.domain.pricing import ChargeOn, PriceList, currency, money, prefix
+from smsgate.domain.networks import NO_NETWORKS, NetworkPlan
+from smsgate.domain.pricing import ChargeOn, PriceList, currency, money, price_key
 from smsgate.services.accounts import AccountService
 from smsgate.services.clock import now_ms
 from smsgate.services.periodic import Refreshing
 from smsgate.store import billing as repo
+from smsgate.store import networks as networks_repo
 from smsgate.store.database import Database, Tx
 
 REFRESH_S = 5.0  # how soon a price change made on another node (or the CLI) applies here
@@ -37,12 +39,15 @@ class Standing:
 
 
 class PriceBook(Refreshing):
-    """Every price list, in memory: pricing a send costs no store round trip."""
+    """Every price list, in memory, with the numbering plan that tells a recipient's network:
+    pricing a send costs no store round trip."""
 
     def __init__(self, db: Database):
         super().__init__(REFRESH_S, "price-book")
         self._db = db
         self._lists: dict[int, PriceList] = {}
+        self._networks = NO_NETWORKS
+        self._networks_version = (0, 0)
 
     def get(self, list_id: int) -> PriceList | None:
         return self._lists.get(list_id)
@@ -59,9 +64,17 @@ class PriceBook(Refreshing):
         if list_id is not None and list_id not in self._lists:
             await self.refresh()
 
+    @property
+    def networks(self) -> NetworkPlan:
+        return self._networks
+
     async def refresh(self) -> None:
         lists = await self._db.read(repo.all_price_lists)
-        self._lists = {pl.id: pl for pl in lists}
+        version = await self._db.read(networks_repo.version)
+        if version != self._networks_version:  # the plan may be large: read it only anew
+            self._networks = NetworkPlan(await self._db.read(networks_repo.plan))
+            self._networks_version = version
+        self._lists = {pl.id: replace(pl, networks=self._networks) for pl in lists}
 
 
 class BillingService:
@@ -97,7 +110,7 @@ class BillingService:
                 raise DomainError(
                     ErrorCode.INVALID_FIELD, "a price is not negative", f"prices.{raw_prefix}"
                 )
-            prices[prefix(raw_prefix)] = price
+            prices[price_key(raw_prefix)] = price
 
         async def job(tx: Tx) -> None:
             list_id = await repo.price_list_id(tx.conn, name)

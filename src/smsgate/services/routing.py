@@ -11,6 +11,7 @@ from decimal import Decimal
 from smsgate.dispatch.router import Router, choose_default
 from smsgate.domain.errors import DomainError, ErrorCode
 from smsgate.domain.hours import time_window
+from smsgate.domain.networks import Network
 from smsgate.domain.phone import normalize
 from smsgate.domain.pricing import PriceList
 from smsgate.domain.routing import (
@@ -87,6 +88,7 @@ class DryRun:
     """Where a message would go, and what it would cost the account and the operator."""
 
     decision: Decision
+    network: Network | None  # the recipient's, as the numbering plan tells it
     parts: int
     price: Decimal | None  # what the account pays (None: it sends free)
     currency: str | None
@@ -186,6 +188,7 @@ class RoutingService:
         account = await self._accounts.account(account_name)
         recipient = normalize(to, account.default_region, field="to")
         parts = prepare(text, TextPolicy(max_parts=255))[1].count if text else 1
+        await self._prices.refresh()  # before the route book, which takes its costs from it
         await self._book.refresh()
         decision = self._router.decide(
             Message(
@@ -196,11 +199,11 @@ class RoutingService:
                 at_ms if at_ms is not None else now_ms(),
             )
         )
-        await self._prices.ensure(account.price_list_id)
         prices = self._prices.get(account.price_list_id) if account.price_list_id else None
         costs = self._router.table.costs.get(decision.connector or "")
         return DryRun(
             decision=decision,
+            network=self._prices.networks.of(recipient),
             parts=parts,
             price=prices.price(recipient, parts) if prices else None,
             currency=prices.currency if prices else None,

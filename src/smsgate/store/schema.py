@@ -95,6 +95,18 @@ prices = Table(
     Column("price", BigInteger, nullable=False),
 )
 
+# The numbering plan: which mobile network (MCC/MNC) each number range was given to, for
+# prices by network (domain.networks). Replaced as a whole by the operator.
+networks = Table(
+    "networks",
+    metadata,
+    Column("prefix", String(15), primary_key=True),
+    Column("mcc", String(3), nullable=False),
+    Column("mnc", String(3), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
 # The running sum of an account's ledger, kept in the same transactions as the entries: the
 # row a send locks (PostgreSQL) and checks in one conditional UPDATE, so parallel sends cannot
 # overdraw. balance may go down to -credit_limit.

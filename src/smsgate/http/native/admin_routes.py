@@ -99,6 +99,8 @@ async def test_route(request: AnyRequest, data: JSONBody[DryRunBody]) -> DryRunO
         rule=run.decision.rule,
         candidates=list(run.decision.candidates),
         parts=run.parts,
+        network=run.network.code if run.network is not None else None,
+        network_name=run.network.name if run.network is not None else None,
         price=amount_text(run.price) if run.price is not None else None,
         currency=run.currency,
         cost=amount_text(run.cost) if run.cost is not None else None,

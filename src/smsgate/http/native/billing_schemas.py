@@ -21,8 +21,10 @@ class PriceListBody(Struct, forbid_unknown_fields=True, kw_only=True):
     prices: Annotated[
         dict[str, Decimal],
         Meta(
-            description="price per part by destination prefix (E.164 digits, '+' optional); "
-            'the longest matching prefix wins; "" prices every other destination'
+            description="price per part by destination prefix (E.164 digits, '+' optional) "
+            'or mobile network ("260-01": MCC-MNC); a network\'s price wins when the numbering '
+            'plan places the number on it, else the longest matching prefix; "" prices every '
+            "other destination"
         ),
     ]
 

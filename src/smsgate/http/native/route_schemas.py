@@ -85,6 +85,8 @@ class DryRunOut(Struct, omit_defaults=True):
     rule: str | None
     candidates: list[str]
     parts: int
+    network: str | None = None  # "MCC-MNC", when the numbering plan knows it
+    network_name: str | None = None
     price: str | None = None  # per message, what the account pays
     currency: str | None = None
     cost: str | None = None  # per message, what the connector costs
