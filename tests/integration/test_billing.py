@@ -80,6 +80,25 @@ async def test_the_stored_message_carries_its_price(gw: Running) -> None:
     assert (await gw.client.get(f"/v1/messages/{message_id}")).json()["price"] == "0.16"
 
 
+async def test_each_status_report_carries_the_messages_price(gw: Running) -> None:
+    await priced(gw, "10")
+    response = await gw.client.post("/v1/messages", json={"to": POLAND, "text": "x" * 200})
+    message_id = response.json()["messages"][0]["id"]
+    await gw.wait_for_status(message_id, FINAL)
+    events = (await gw.client.get("/v1/events")).json()["data"]
+    assert {e["data"]["status"]: e["data"]["price"] for e in events} == {
+        "sent": "0.32",
+        "delivered": "0.32",
+    }
+
+
+async def test_a_status_report_of_a_free_message_has_no_price(gw: Running) -> None:
+    response = await gw.client.post("/v1/messages", json={"to": POLAND, "text": "Hi"})
+    await gw.wait_for_status(response.json()["messages"][0]["id"], FINAL)
+    events = (await gw.client.get("/v1/events")).json()["data"]
+    assert events and all(e["data"]["price"] is None for e in events)
+
+
 async def test_a_destination_the_list_does_not_price_is_rejected_alone(gw: Running) -> None:
     await priced(gw, "10")
     response = await gw.client.post("/v1/messages", json={"to": [GERMANY, POLAND], "text": "Hi"})

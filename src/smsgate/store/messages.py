@@ -264,6 +264,7 @@ async def apply_changes(tx: Tx, changes: Sequence[Change]) -> list[Change]:
                 error_code=c.error_code,
                 error_raw=c.error_raw,
                 callback_url=callback_url,
+                price=charged[c.message_id][0] if c.message_id in charged else None,
             )
         )
     outbox.defer_status_events(tx, events)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import msgspec
 from sqlalchemy import select
 
+from smsgate.domain.pricing import amount_text
 from smsgate.domain.status import Status
 from smsgate.store.database import Tx
 from smsgate.store.engine import Conn
@@ -95,6 +97,7 @@ class StatusEvent:
     error_code: str | None = None
     error_raw: str | None = None
     callback_url: str | None = None
+    price: Decimal | None = None  # what the message costs (None: sent free)
 
 
 def defer_status_events(tx: Tx, events: Sequence[StatusEvent]) -> None:
@@ -117,6 +120,7 @@ def defer_status_events(tx: Tx, events: Sequence[StatusEvent]) -> None:
                         "client_ref": e.client_ref,
                         "error_code": e.error_code,
                         "error_raw": e.error_raw,
+                        "price": amount_text(e.price) if e.price is not None else None,
                     }
                 ).decode(),
                 e.callback_url,
