@@ -92,6 +92,25 @@ async def test_urgent_messages_overtake_queued_bulk(gateway_with: Start) -> None
     assert order.index(urgent) < 20
 
 
+async def test_an_urgent_message_overtakes_a_large_bulk_send_already_draining(
+    gateway_with: Start,
+) -> None:
+    upstream = RecordingConnector(throughput=1000, window=10)
+    async for gw in gateway_with([upstream]):
+        await send(gw, 5000)
+        await wait_until(lambda: len(upstream.submitted) >= 200)
+        response = await gw.client.post(
+            "/v1/messages", json={"to": ["+48510999999"], "text": "OTP", "urgent": True}
+        )
+        accepted_behind = len(upstream.submitted)
+        urgent = int(response.json()["messages"][0]["id"])
+        await wait_until(lambda u=urgent: any(m.id == u for m in upstream.submitted))
+    # A second of this connector is 1,000 messages; the urgent one waits for a few dozen.
+    overtaken_at = next(i for i, m in enumerate(upstream.submitted) if m.id == urgent)
+    assert overtaken_at - accepted_behind < 50
+    assert len(upstream.submitted) < 2000  # most of the bulk send was still queued
+
+
 async def test_a_temporary_refusal_is_retried_until_it_passes(
     gateway_with: Start, monkeypatch: Any
 ) -> None:
