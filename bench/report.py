@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from peers import PeerResult
-from scenarios import BulkResult, EndToEndResult, SingleResult, UrgentResult
+from scenarios import BulkResult, ContactImportResult, EndToEndResult, SingleResult, UrgentResult
 from webhooks import WebhookResult
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -38,6 +38,8 @@ E2E_RATE = Target(5_000, at_least=True)
 WEBHOOK_RATE = Target(5_000, at_least=True)
 WEBHOOK_P99_MS = Target(200, at_least=False)
 URGENT_P99_MS = Target(100, at_least=False)
+CONTACTS_SECONDS = Target(10, at_least=False)
+CONTACTS_PEAK_RSS_MB = Target(400, at_least=False)
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ def figures(
     peers: list[PeerResult],
     hooks: WebhookResult | None = None,
     urgent: UrgentResult | None = None,
+    contacts: ContactImportResult | None = None,
 ) -> list[Figure]:
     rows: list[Figure] = []
     if single is not None:
@@ -105,6 +108,14 @@ def figures(
             Figure("urgent under bulk: max", urgent.max_ms, "ms"),
             Figure(f"urgent under bulk: sent of {urgent.urgent}", urgent.urgent_sent, ""),
             Figure("urgent under bulk: bulk still queued after", urgent.bulk_left_when_done, ""),
+        ]
+    if contacts is not None:
+        rows += [
+            Figure(f"contacts: import of {contacts.rows:,} (HTTP status)", contacts.status, ""),
+            Figure("contacts: time to the answer", contacts.seconds, "s", CONTACTS_SECONDS),
+            Figure("contacts: server peak RSS", contacts.peak_rss_mb, "MB", CONTACTS_PEAK_RSS_MB),
+            Figure("contacts: created", contacts.created, ""),
+            Figure("contacts: rejected", contacts.rejected, ""),
         ]
     if hooks is not None:
         rows += [

@@ -1,6 +1,6 @@
 """Benchmark smsgate's send path, optionally beside Kannel and Jasmin, in one run.
 
-    ./.venv/bin/python bench/run.py [--only single,single_priced,bulk,e2e,urgent,webhooks]
+    ./.venv/bin/python bench/run.py [--only single,single_priced,bulk,e2e,urgent,contacts,webhooks]
                                     [--with-peers]
 
 Each scenario gets its own freshly started server, so one scenario's backlog never slows the
@@ -28,7 +28,7 @@ from smsgate_server import RunningServer, smsgate_server
 
 # The urgent scenario needs a connector slower than the bulk send it drains.
 SCENARIO_ENV = {"urgent": {"SMSGATE_SIMULATOR__THROUGHPUT": str(scenarios.URGENT_THROUGHPUT)}}
-SCENARIOS = ("single", "single_priced", "bulk", "e2e", "urgent", "webhooks")
+SCENARIOS = ("single", "single_priced", "bulk", "e2e", "urgent", "contacts", "webhooks")
 LOG_DIR = Path(__file__).resolve().parent / ".work" / "smsgate"
 BUSY_LOAD = 0.5
 
@@ -74,6 +74,7 @@ def main() -> int:
         "bulk": scenarios.bulk,
         "e2e": scenarios.end_to_end,
         "urgent": scenarios.urgent_under_bulk,
+        "contacts": scenarios.contacts_import,
         "webhooks": webhooks.webhooks,
     }
     results: dict[str, Any] = {}
@@ -111,6 +112,7 @@ def main() -> int:
         peer_results,
         results.get("webhooks"),
         results.get("urgent"),
+        results.get("contacts"),
     )
     if rows:
         report.print_table(rows)

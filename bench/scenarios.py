@@ -158,6 +158,44 @@ def bulk(server: RunningServer) -> BulkResult:
     )
 
 
+CONTACTS = 100_000
+
+
+@dataclass(frozen=True)
+class ContactImportResult:
+    rows: int
+    status: int
+    created: int
+    rejected: int
+    seconds: float
+    peak_rss_mb: float
+
+
+def contacts_import(server: RunningServer) -> ContactImportResult:
+    """A CRM export of 100,000 contacts (names, a custom field, a group column) posted to
+    /v1/contacts/import: the time to the answer, every contact committed by then."""
+    lines = ["Phone,First name,Last name,City,Tags"]
+    lines += [
+        f"+4851{n:07d},Name{n},Surname{n},City{n % 97},{'vip' if n % 10 == 0 else 'all'}"
+        for n in range(CONTACTS)
+    ]
+    data = ("\n".join(lines) + "\n").encode()
+    client = httpx.Client(base_url=server.base_url, headers=server.auth_header, timeout=300)
+    with client, _PeakRss(server) as peak:
+        started = time.perf_counter()
+        response = client.post("/v1/contacts/import", content=data)
+        seconds = time.perf_counter() - started
+    body = response.json() if response.status_code == 200 else {}
+    return ContactImportResult(
+        rows=CONTACTS,
+        status=response.status_code,
+        created=int(body.get("created", 0)),
+        rejected=int(body.get("rejected", 0)),
+        seconds=seconds,
+        peak_rss_mb=peak.bytes / MB,
+    )
+
+
 def end_to_end(server: RunningServer) -> EndToEndResult:
     batches = [
         [f"+4857{request * E2E_BATCH + n:07d}" for n in range(E2E_BATCH)]

@@ -60,6 +60,10 @@ balance_app = typer.Typer(
     no_args_is_help=True, help="Accounts' balances: top-ups and the ledger (operator)."
 )
 app.add_typer(balance_app, name="balance")
+contacts_app = typer.Typer(
+    no_args_is_help=True, help="Accounts' address books: contacts and groups."
+)
+app.add_typer(contacts_app, name="contacts")
 console = Console()
 err_console = Console(stderr=True)
 
@@ -789,6 +793,139 @@ def networks_list(data_dir: DataDir = None, config: ConfigFile = None) -> None:
     table = Table("prefix", "network", "name")
     for prefix, n in sorted(_networks(data_dir, config, lambda s: s.plan()).by_prefix.items()):
         table.add_row(prefix, n.code, n.name)
+    console.print(table)
+
+
+def _contacts(
+    data_dir: Path | None, config: Path | None, work: Callable[[Any, Any], Awaitable[T]]
+) -> T:
+    """Run `work(contacts, accounts)`: the contact and account services on the store."""
+    from smsgate.services.accounts import AccountService
+    from smsgate.services.contacts import ContactService
+
+    return _on_store(
+        data_dir, config, lambda db, _: (ContactService(db), AccountService(db)), lambda s: work(*s)
+    )
+
+
+@contacts_app.command("import")
+def contacts_import(
+    file: Annotated[Path, typer.Argument(help="CSV or XLSX, with a header row")],
+    account: Annotated[str, typer.Option(help="Whose address book")],
+    map_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="COLUMN=FIELD (repeat): number, first_name, last_name, "
+            "time_zone, groups, a custom field, or - to leave the column out",
+        ),
+    ] = None,
+    group: Annotated[
+        list[str] | None, typer.Option(help="Put every contact in it (repeat)")
+    ] = None,
+    region: Annotated[str | None, typer.Option(help="Region of national numbers")] = None,
+    skip_existing: Annotated[
+        bool, typer.Option(help="Leave contacts the book has as they are")
+    ] = False,
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Import contacts, with a progress bar and a summary; bad rows are listed by line."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from smsgate.domain.contact_import import mapping_of, parse_rows
+    from smsgate.services.spreadsheets import read_table
+
+    async def work(contacts: Any, accounts: Any) -> Any:
+        owner = await accounts.account(account)
+        table = read_table(file.read_bytes())
+        given = mapping_of(map_ or [])
+        parsed = parse_rows(table.header, table.rows, region or owner.default_region, given)
+        with Progress(
+            "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=err_console,
+        ) as bar:  # fmt: skip
+            task = bar.add_task("importing", total=len(parsed.contacts))
+            return await contacts.import_contacts(
+                owner,
+                parsed,
+                groups=group or [],
+                update_existing=not skip_existing,
+                progress=lambda done: bar.update(task, completed=done),
+            )
+
+    summary = _contacts(data_dir, config, work)
+    console.print(
+        f"created {summary.created}, updated {summary.updated}, unchanged {summary.unchanged}, "
+        f"duplicates {len(summary.duplicates)}, rejected {len(summary.errors)}"
+    )
+    for error in summary.errors[:20]:
+        console.print(f"  line {error.line}: {error.field}: {error.reason}")
+    if len(summary.errors) > 20:
+        console.print(f"  ... and {len(summary.errors) - 20} more")
+
+
+@contacts_app.command("export")
+def contacts_export(
+    account: Annotated[str, typer.Option(help="Whose address book")],
+    output: Annotated[Path, typer.Option(help="The CSV file to write")],
+    group: Annotated[str | None, typer.Option(help="Only this group")] = None,
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Write every contact (of a group) to a CSV file that `contacts import` reads back."""
+    from smsgate.services.spreadsheets import csv_stream
+
+    async def work(contacts: Any, accounts: Any) -> int:
+        export = await contacts.export(await accounts.account(account), group)
+        lines = 0
+        with output.open("w", encoding="utf-8", newline="") as f:
+            async for line in csv_stream(export.header, export.rows):
+                f.write(line)
+                lines += 1
+        return lines - 1
+
+    console.print(f"{_contacts(data_dir, config, work)} contacts written to {output}")
+
+
+@contacts_app.command("list")
+def contacts_list(
+    account: Annotated[str, typer.Option(help="Whose address book")],
+    search: Annotated[str | None, typer.Option(help="Part of a number or name")] = None,
+    group: Annotated[str | None, typer.Option(help="Only this group")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many")] = 50,
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Contacts in the order they were made."""
+
+    async def work(contacts: Any, accounts: Any) -> Any:
+        owner = await accounts.account(account)
+        return (await contacts.page(owner, search=search, group=group, limit=limit))[0]
+
+    table = Table("id", "number", "name", "groups", "opted out")
+    for c in _contacts(data_dir, config, work):
+        name = f"{c.data.first_name} {c.data.last_name}".strip()
+        table.add_row(
+            str(c.id), c.data.number, name, ", ".join(c.groups), "yes" if c.opted_out else ""
+        )
+    console.print(table)
+
+
+@contacts_app.command("groups")
+def contacts_groups(
+    account: Annotated[str, typer.Option(help="Whose address book")],
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """The account's groups and how many contacts each has."""
+
+    async def work(contacts: Any, accounts: Any) -> Any:
+        return await contacts.groups(await accounts.account(account))
+
+    table = Table("group", "contacts")
+    for g in _contacts(data_dir, config, work):
+        table.add_row(g.name, str(g.contacts))
     console.print(table)
 
 

@@ -19,6 +19,7 @@ from smsgate.services.connectors import (
     configured_connectors,
     given_connectors,
 )
+from smsgate.services.contacts import ContactService
 from smsgate.services.counters import MemoryCounters, RedisCounters
 from smsgate.services.events import EventLog
 from smsgate.services.inbound import InboundService
@@ -112,6 +113,7 @@ class Gateway:
         self.connectors = ConnectorService(self.db, configured, on_change=self.reconciler.refresh)
         self.billing = BillingService(self.db, self.accounts, self.price_book)
         self.networks = NetworkService(self.db, self.price_book)
+        self.contacts = ContactService(self.db)
         self.subaccounts = SubAccountService(self.db, self.accounts, self.billing, self.limits)
         self.senders = SenderService(self.db, self.accounts, self.sender_book)
         self.route_book = RouteBook(self.db, self.router, self.price_book)

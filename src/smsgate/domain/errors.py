@@ -84,6 +84,12 @@ class ErrorCode:
     NUMBER_TAKEN = ErrorSpec(
         "number_taken", ErrorKind.CONFLICT, "The number belongs to another account"
     )
+    CONTACT_EXISTS = ErrorSpec(
+        "contact_exists", ErrorKind.CONFLICT, "The account has a contact with this number"
+    )
+    GROUP_EXISTS = ErrorSpec(
+        "group_exists", ErrorKind.CONFLICT, "The account has a group of this name"
+    )
     OPTED_OUT = ErrorSpec(
         "opted_out", ErrorKind.FORBIDDEN, "The recipient opted out of messages from this account"
     )

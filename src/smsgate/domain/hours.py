@@ -67,12 +67,16 @@ def time_window(hours: str, zone: str = "UTC", days: Sequence[int] = ()) -> Time
     end = int(found[3]) * 60 + int(found[4])
     if start == end or end > 24 * 60:
         raise DomainError(ErrorCode.INVALID_FIELD, "the window is empty or past 24:00", "hours")
-    try:
-        ZoneInfo(zone)
-    except (ValueError, KeyError):
-        raise DomainError(
-            ErrorCode.INVALID_FIELD, f"unknown time zone {zone}", "timezone"
-        ) from None
+    time_zone(zone)
     if any(d not in range(1, 8) for d in days):
         raise DomainError(ErrorCode.INVALID_FIELD, "days are 1 (Monday) to 7 (Sunday)", "days")
     return TimeWindow(start, end, zone, frozenset(days) if days else frozenset(range(1, 8)))
+
+
+def time_zone(zone: str, field: str = "timezone") -> str:
+    """`zone` when it is an IANA time zone name ("Europe/Warsaw"), or INVALID_FIELD."""
+    try:
+        ZoneInfo(zone)
+    except (ValueError, KeyError):
+        raise DomainError(ErrorCode.INVALID_FIELD, f"unknown time zone {zone}", field) from None
+    return zone

@@ -538,3 +538,37 @@ smpp_deliveries = Table(
     Column("created_at", BigInteger, nullable=False),
     Index("ix_smpp_deliveries_account_id_id", "account_id", "id"),
 )
+
+# An account's address book (domain.contacts): one contact per number. `fields` is a JSON
+# object of custom fields.
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False),
+    Column("number", String(20), nullable=False),
+    Column("first_name", String(64), nullable=False, server_default=text("''")),
+    Column("last_name", String(64), nullable=False, server_default=text("''")),
+    Column("time_zone", String(64)),
+    Column("fields", Text, nullable=False, server_default=text("'{}'")),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    UniqueConstraint("account_id", "number"),
+)
+
+contact_groups = Table(
+    "contact_groups",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("account_id", "name"),
+)
+
+group_members = Table(
+    "group_members",
+    metadata,
+    Column("group_id", Integer, ForeignKey("contact_groups.id"), primary_key=True),
+    Column("contact_id", BigInteger, ForeignKey("contacts.id"), primary_key=True, index=True),
+)
