@@ -38,6 +38,7 @@ from smsgate.services.smpp_door import SmppDoor
 from smsgate.services.smpp_queries import SmppQueries
 from smsgate.services.smpp_submits import SmppSubmits
 from smsgate.services.subaccounts import SubAccountService
+from smsgate.services.templates import TemplateService
 from smsgate.services.webhooks import WebhookService
 from smsgate.smpp.server import Listener, SmppServer, tls_context
 from smsgate.smpp.session import Timers
@@ -114,6 +115,7 @@ class Gateway:
         self.billing = BillingService(self.db, self.accounts, self.price_book)
         self.networks = NetworkService(self.db, self.price_book)
         self.contacts = ContactService(self.db)
+        self.templates = TemplateService(self.db, self.contacts, self.sending)
         self.subaccounts = SubAccountService(self.db, self.accounts, self.billing, self.limits)
         self.senders = SenderService(self.db, self.accounts, self.sender_book)
         self.route_book = RouteBook(self.db, self.router, self.price_book)

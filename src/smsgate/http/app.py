@@ -31,6 +31,7 @@ from smsgate.http.native.limits import router as limits_router
 from smsgate.http.native.routes import router as native_router
 from smsgate.http.native.senders import router as senders_router
 from smsgate.http.native.subaccounts import router as subaccounts_router
+from smsgate.http.native.templates import router as templates_router
 from smsgate.http.native.webhooks import router as webhooks_router
 from smsgate.runtime import Gateway
 
@@ -114,6 +115,7 @@ def create_app(gateway: Gateway, on_started: Callable[[], None] | None = None) -
             admin_networks_router,
             limits_router,
             contacts_router,
+            templates_router,
             billing_router,
             senders_router,
             subaccounts_router,

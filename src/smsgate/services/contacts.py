@@ -6,15 +6,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from smsgate.domain.account import Account
 from smsgate.domain.contact_import import ImportedContact, ParsedImport, RowError
 from smsgate.domain.contacts import Contact, ContactData, contact_data, group_name
 from smsgate.domain.errors import DomainError, ErrorCode
+from smsgate.domain.phone import Rejected, normalize_many
 from smsgate.services.clock import now_ms
 from smsgate.services.paging import check_limit, cut
 from smsgate.store import contacts as repo
 from smsgate.store.database import Database, Tx
+from smsgate.store.engine import Conn
 
 # Contacts written per transaction of an import: the progress a caller sees, and a bound on
 # how long one import holds the writer from everything else.
@@ -34,6 +37,27 @@ class ContactInput:
     time_zone: str | None = None
     fields: Mapping[str, str] = field(default_factory=dict)
     groups: Sequence[str] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    number: str
+    contact: ContactData | None  # None: a number given as it is, in no contact
+    opted_out: bool
+
+    def value(self, name: str) -> str | None:
+        """A field for a template's placeholder."""
+        if self.contact is not None:
+            return self.contact.value(name)
+        return self.number if name == "number" else None
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Who a send to groups, contacts and numbers reaches: each number once."""
+
+    recipients: list[Recipient]
+    rejected: list[Rejected]  # numbers given as they are that are not numbers (by index)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +196,42 @@ class ContactService:
             created, updated, unchanged = created + made, updated + changed_n, unchanged + same
             progress(start + len(chunk))
         return ImportSummary(created, updated, unchanged, parsed.duplicates, parsed.errors)
+
+    async def audience(
+        self,
+        account: Account,
+        *,
+        groups: Sequence[str] = (),
+        contact_ids: Sequence[int] = (),
+        numbers: Sequence[str] = (),
+    ) -> Audience:
+        """The members of `groups`, the contacts `contact_ids` and the `numbers` (a number
+        of a contact counts as that contact), each number once, in that order."""
+        batch = normalize_many(numbers, account.default_region, dedupe=False)
+        given = [number for _, number in batch.valid]
+
+        async def read(conn: Conn) -> tuple[dict[str, int], list[Any], dict[str, Any], set[str]]:
+            group_ids = await repo.group_ids(conn, account.id, groups)
+            listed = await repo.audience(conn, account.id, group_ids.values(), contact_ids)
+            known = await repo.by_numbers(conn, account.id, given)
+            return group_ids, listed, known, await repo.opted_out_among(conn, account.id, given)
+
+        group_ids, listed, known, opted = await self._db.read(read)
+        unknown = [g for g in groups if g not in group_ids]
+        if unknown:
+            raise DomainError(ErrorCode.NOT_FOUND, f"no group named {unknown[0]}", "groups")
+        missing = sorted(set(contact_ids) - {contact_id for contact_id, _, _ in listed})
+        if missing:
+            raise DomainError(ErrorCode.NOT_FOUND, f"no contact {missing[0]}", "contacts")
+        recipients: dict[str, Recipient] = {}
+        for _, data, opted_out in listed:
+            recipients.setdefault(data.number, Recipient(data.number, data, opted_out))
+        for number in given:
+            contact = known.get(number)
+            recipients.setdefault(
+                number, Recipient(number, contact[1] if contact else None, number in opted)
+            )
+        return Audience(list(recipients.values()), batch.rejected)
 
     # Groups
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import msgspec
-from sqlalchemy import Row, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import Row, Select, and_, bindparam, delete, func, or_, select, update
 
 from smsgate.domain.contacts import Contact, ContactData
 from smsgate.store.bulk import in_chunks, insert_rows
@@ -129,6 +130,46 @@ async def number_taken(conn: Conn, account_id: int, number: str, but: int | None
     return (await conn.execute(select(contacts.c.id).where(condition))).first() is not None
 
 
+def _with_opt_outs(account_id: int) -> Select[Any]:
+    """The account's contacts, each with `opted_out`: whether its number is on the list."""
+    opted = (
+        select(opt_outs.c.number)
+        .where(opt_outs.c.account_id == account_id, opt_outs.c.number == contacts.c.number)
+        .exists()
+    )
+    return select(contacts, opted.label("opted_out")).where(contacts.c.account_id == account_id)
+
+
+async def audience(
+    conn: Conn, account_id: int, group_ids: Collection[int], contact_ids: Collection[int]
+) -> list[tuple[int, ContactData, bool]]:
+    """The contacts in any of the groups or among the ids, once each, in the order they were
+    made: (id, data, opted out)."""
+    found: dict[int, tuple[int, ContactData, bool]] = {}
+    if group_ids:
+        members = select(group_members.c.contact_id).where(
+            group_members.c.group_id.in_(list(group_ids))
+        )
+        rows = await conn.execute(_with_opt_outs(account_id).where(contacts.c.id.in_(members)))
+        found.update((r.id, (r.id, _data(r), bool(r.opted_out))) for r in rows)
+    for chunk in in_chunks(sorted(set(contact_ids) - found.keys())):
+        rows = await conn.execute(_with_opt_outs(account_id).where(contacts.c.id.in_(chunk)))
+        found.update((r.id, (r.id, _data(r), bool(r.opted_out))) for r in rows)
+    return [found[i] for i in sorted(found)]
+
+
+async def opted_out_among(conn: Conn, account_id: int, numbers: Sequence[str]) -> set[str]:
+    listed: set[str] = set()
+    for chunk in in_chunks(numbers):
+        rows = await conn.execute(
+            select(opt_outs.c.number).where(
+                opt_outs.c.account_id == account_id, opt_outs.c.number.in_(chunk)
+            )
+        )
+        listed.update(r.number for r in rows)
+    return listed
+
+
 async def page(
     conn: Conn,
     account_id: int,
@@ -141,12 +182,7 @@ async def page(
 ) -> list[Contact]:
     """Contacts in id order (the order they were made), with their groups and opt-out marks;
     `search` matches part of the number or either name, case-insensitively."""
-    opted = (
-        select(opt_outs.c.number)
-        .where(opt_outs.c.account_id == account_id, opt_outs.c.number == contacts.c.number)
-        .exists()
-    )
-    query = select(contacts, opted.label("opted_out")).where(contacts.c.account_id == account_id)
+    query = _with_opt_outs(account_id)
     if contact_id is not None:
         query = query.where(contacts.c.id == contact_id)
     if after_id is not None:

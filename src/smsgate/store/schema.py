@@ -572,3 +572,14 @@ group_members = Table(
     Column("group_id", Integer, ForeignKey("contact_groups.id"), primary_key=True),
     Column("contact_id", BigInteger, ForeignKey("contacts.id"), primary_key=True, index=True),
 )
+
+# Message templates of accounts (domain.templates), by name.
+templates = Table(
+    "templates",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+    Column("name", String(64), primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
