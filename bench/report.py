@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from peers import PeerResult
-from scenarios import BulkResult, ContactImportResult, EndToEndResult, SingleResult, UrgentResult
+from scenarios import (
+    BulkResult,
+    CampaignResult,
+    ContactImportResult,
+    EndToEndResult,
+    SingleResult,
+    UrgentResult,
+)
 from webhooks import WebhookResult
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -40,6 +47,7 @@ WEBHOOK_P99_MS = Target(200, at_least=False)
 URGENT_P99_MS = Target(100, at_least=False)
 CONTACTS_SECONDS = Target(10, at_least=False)
 CONTACTS_PEAK_RSS_MB = Target(400, at_least=False)
+CAMPAIGN_QUEUED_SECONDS = Target(5, at_least=False)
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,7 @@ def figures(
     hooks: WebhookResult | None = None,
     urgent: UrgentResult | None = None,
     contacts: ContactImportResult | None = None,
+    campaign: CampaignResult | None = None,
 ) -> list[Figure]:
     rows: list[Figure] = []
     if single is not None:
@@ -116,6 +125,18 @@ def figures(
             Figure("contacts: server peak RSS", contacts.peak_rss_mb, "MB", CONTACTS_PEAK_RSS_MB),
             Figure("contacts: created", contacts.created, ""),
             Figure("contacts: rejected", contacts.rejected, ""),
+        ]
+    if campaign is not None:
+        rows += [
+            Figure(f"campaign: {campaign.recipients:,} filled (HTTP status)", campaign.status, ""),
+            Figure("campaign: time to the answer (all stored)", campaign.accepted_seconds, "s"),
+            Figure(
+                "campaign: time to all queued",
+                campaign.queued_seconds,
+                "s",
+                CAMPAIGN_QUEUED_SECONDS,
+            ),
+            Figure("campaign: server peak RSS", campaign.peak_rss_mb, "MB", CONTACTS_PEAK_RSS_MB),
         ]
     if hooks is not None:
         rows += [

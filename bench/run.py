@@ -1,6 +1,6 @@
 """Benchmark smsgate's send path, optionally beside Kannel and Jasmin, in one run.
 
-    ./.venv/bin/python bench/run.py [--only single,single_priced,bulk,e2e,urgent,contacts,webhooks]
+    ./.venv/bin/python bench/run.py [--only single,...,contacts,campaign,webhooks]
                                     [--with-peers]
 
 Each scenario gets its own freshly started server, so one scenario's backlog never slows the
@@ -28,7 +28,16 @@ from smsgate_server import RunningServer, smsgate_server
 
 # The urgent scenario needs a connector slower than the bulk send it drains.
 SCENARIO_ENV = {"urgent": {"SMSGATE_SIMULATOR__THROUGHPUT": str(scenarios.URGENT_THROUGHPUT)}}
-SCENARIOS = ("single", "single_priced", "bulk", "e2e", "urgent", "contacts", "webhooks")
+SCENARIOS = (
+    "single",
+    "single_priced",
+    "bulk",
+    "e2e",
+    "urgent",
+    "contacts",
+    "campaign",
+    "webhooks",
+)
 LOG_DIR = Path(__file__).resolve().parent / ".work" / "smsgate"
 BUSY_LOAD = 0.5
 
@@ -75,6 +84,7 @@ def main() -> int:
         "e2e": scenarios.end_to_end,
         "urgent": scenarios.urgent_under_bulk,
         "contacts": scenarios.contacts_import,
+        "campaign": scenarios.campaign_expansion,
         "webhooks": webhooks.webhooks,
     }
     results: dict[str, Any] = {}
@@ -113,6 +123,7 @@ def main() -> int:
         results.get("webhooks"),
         results.get("urgent"),
         results.get("contacts"),
+        results.get("campaign"),
     )
     if rows:
         report.print_table(rows)

@@ -196,6 +196,42 @@ def contacts_import(server: RunningServer) -> ContactImportResult:
     )
 
 
+@dataclass(frozen=True)
+class CampaignResult:
+    recipients: int
+    status: int
+    accepted_seconds: float  # to the answer: every message stored, scheduled
+    queued_seconds: float  # to the last one released to its connector's queue
+    peak_rss_mb: float
+
+
+def campaign_expansion(server: RunningServer) -> CampaignResult:
+    """A campaign to a group of 100,000 contacts with a template filled per contact: the time
+    to the answer, and to every message released to the queue."""
+    lines = ["phone,first_name,city"] + [
+        f"+4852{n:07d},Name{n},City{n % 97}" for n in range(CONTACTS)
+    ]
+    client = httpx.Client(base_url=server.base_url, headers=server.auth_header, timeout=300)
+    with client:
+        imported = client.post(
+            "/v1/contacts/import", params={"group": "all"}, content="\n".join(lines).encode()
+        )
+        imported.raise_for_status()
+        body = {"name": "bench", "text": "Hello {first_name}, news from {city}!", "groups": ["all"]}
+        with _PeakRss(server) as peak:
+            started = time.perf_counter()
+            response = client.post("/v1/campaigns", json=body)
+            accepted = time.perf_counter() - started
+            campaign_id = response.json()["campaign"]["id"] if response.status_code == 201 else None
+            while campaign_id is not None:
+                progress = client.get(f"/v1/campaigns/{campaign_id}").json()["progress"]
+                if progress["scheduled"] == 0 or time.perf_counter() - started > 120:
+                    break
+                time.sleep(0.05)
+            queued = time.perf_counter() - started
+    return CampaignResult(CONTACTS, response.status_code, accepted, queued, peak.bytes / MB)
+
+
 def end_to_end(server: RunningServer) -> EndToEndResult:
     batches = [
         [f"+4857{request * E2E_BATCH + n:07d}" for n in range(E2E_BATCH)]

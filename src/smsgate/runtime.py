@@ -12,6 +12,7 @@ from smsgate.dispatch.reconciler import Reconciler
 from smsgate.dispatch.router import Router
 from smsgate.services.accounts import AccountService
 from smsgate.services.billing import BillingService, PriceBook
+from smsgate.services.campaigns import CampaignService
 from smsgate.services.channel_sink import ChannelSink
 from smsgate.services.connectors import (
     ConnectorService,
@@ -116,6 +117,9 @@ class Gateway:
         self.networks = NetworkService(self.db, self.price_book)
         self.contacts = ContactService(self.db)
         self.templates = TemplateService(self.db, self.contacts, self.sending)
+        self.campaigns = CampaignService(
+            self.db, self.contacts, self.templates, self.sending, self.limits
+        )
         self.subaccounts = SubAccountService(self.db, self.accounts, self.billing, self.limits)
         self.senders = SenderService(self.db, self.accounts, self.sender_book)
         self.route_book = RouteBook(self.db, self.router, self.price_book)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import subprocess
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ import uvicorn
 
 from smsgate.config import Settings, SimulatorSettings
 from smsgate.connectors.base import Connector
+from smsgate.domain.errors import DomainError
 from smsgate.http.app import create_app
 from smsgate.runtime import Gateway, build_connectors
 
@@ -73,7 +75,8 @@ async def start_gateway(
         task.result()
     port = server.servers[0].sockets[0].getsockname()[1]
     base_url = f"http://127.0.0.1:{port}"
-    await gateway.accounts.create_account("acme", default_region="PL")
+    with contextlib.suppress(DomainError):  # there already when restarted on the same store
+        await gateway.accounts.create_account("acme", default_region="PL")
     key = await gateway.accounts.create_key("acme")
     async with httpx.AsyncClient(
         base_url=base_url, headers={"Authorization": f"Bearer {key.token}"}, timeout=30

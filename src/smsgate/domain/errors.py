@@ -90,6 +90,9 @@ class ErrorCode:
     GROUP_EXISTS = ErrorSpec(
         "group_exists", ErrorKind.CONFLICT, "The account has a group of this name"
     )
+    CAMPAIGN_STATE = ErrorSpec(
+        "campaign_state", ErrorKind.CONFLICT, "The campaign cannot do that in its state"
+    )
     OPTED_OUT = ErrorSpec(
         "opted_out", ErrorKind.FORBIDDEN, "The recipient opted out of messages from this account"
     )

@@ -55,6 +55,23 @@ class TimeWindow:
         end = datetime(day.year, day.month, day.day, tzinfo=zone) + timedelta(minutes=self.end_min)
         return int(end.timestamp() * 1000)
 
+    def opens_after(self, at_ms: int) -> int:
+        """The first moment from `at_ms` on inside the window (epoch ms): `at_ms` itself when
+        the window is open then."""
+        if self.contains(at_ms):
+            return at_ms
+        zone = ZoneInfo(self.zone)
+        day = datetime.fromtimestamp(at_ms / 1000, UTC).astimezone(zone).date()
+        for ahead in range(8):
+            date = day + timedelta(days=ahead)
+            opening = datetime(date.year, date.month, date.day, tzinfo=zone) + timedelta(
+                minutes=self.start_min
+            )
+            opens = int(opening.timestamp() * 1000)
+            if opens >= at_ms and date.isoweekday() in self.days:
+                return opens
+        raise AssertionError("a window with days opens within a week")  # days is never empty
+
 
 def time_window(hours: str, zone: str = "UTC", days: Sequence[int] = ()) -> TimeWindow:
     """A window from "HH:MM-HH:MM", an IANA zone name and ISO weekdays, or INVALID_FIELD."""

@@ -16,6 +16,7 @@ from smsgate.domain.text import Encoding, Segments, TextPolicy, prepare
 
 MAX_RECIPIENTS = 100_000
 MAX_PERSONALISED = 10_000
+MAX_CAMPAIGN = 1_000_000  # a campaign's messages are personalised too
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,15 +87,19 @@ def plan_shared(
 
 
 def plan_personalised(
-    pairs: Sequence[tuple[str, str]], policy: TextPolicy, region: str | None
+    pairs: Sequence[tuple[str, str]],
+    policy: TextPolicy,
+    region: str | None,
+    *,
+    most: int = MAX_PERSONALISED,
 ) -> Plan:
     """Each recipient with its own text: a bad number or a bad text rejects only that pair."""
     if not pairs:
         raise DomainError(ErrorCode.NO_RECIPIENTS, field="messages")
-    if len(pairs) > MAX_PERSONALISED:
+    if len(pairs) > most:
         raise DomainError(
             ErrorCode.TOO_MANY_RECIPIENTS,
-            f"at most {MAX_PERSONALISED} personalised messages per request",
+            f"at most {most} personalised messages per request",
             field="messages",
         )
     batch = normalize_many([to for to, _ in pairs], region)

@@ -23,6 +23,7 @@ from smsgate.http.native.admin_networks import router as admin_networks_router
 from smsgate.http.native.admin_routes import router as admin_routes_router
 from smsgate.http.native.admin_senders import router as admin_senders_router
 from smsgate.http.native.billing import router as billing_router
+from smsgate.http.native.campaigns import router as campaigns_router
 from smsgate.http.native.contacts import router as contacts_router
 from smsgate.http.native.events import router as events_router
 from smsgate.http.native.inbound import router as inbound_router
@@ -116,6 +117,7 @@ def create_app(gateway: Gateway, on_started: Callable[[], None] | None = None) -
             limits_router,
             contacts_router,
             templates_router,
+            campaigns_router,
             billing_router,
             senders_router,
             subaccounts_router,

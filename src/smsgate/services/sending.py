@@ -18,7 +18,13 @@ from smsgate.domain.pricing import Priced, price_plan
 from smsgate.domain.schedule import resolve_timing
 from smsgate.domain.sender import SenderChoice
 from smsgate.domain.status import Status
-from smsgate.domain.submission import Plan, plan_personalised, plan_shared
+from smsgate.domain.submission import (
+    MAX_CAMPAIGN,
+    MAX_PERSONALISED,
+    Plan,
+    plan_personalised,
+    plan_shared,
+)
 from smsgate.domain.text import TextPolicy
 from smsgate.domain.urls import validate_callback_url
 from smsgate.services.billing import PriceBook
@@ -51,6 +57,10 @@ class SendCommand(msgspec.Struct, frozen=True, kw_only=True):
     single: bool = False
     status_callback: str | None = None  # URL told of every status change of these messages
     reply_callback: str | None = None  # URL told of replies to them
+    # A campaign's: its id, and when each personalised message is released (epoch ms, in
+    # their order; one due already is queued at once).
+    campaign_id: int | None = None
+    release_at: tuple[int, ...] = ()
 
 
 class RecipientResult(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -210,7 +220,7 @@ class SendingService:
                     strict=True,
                 )
             ),
-            status=Status.SCHEDULED if send_at is not None else Status.QUEUED,
+            status=Status.SCHEDULED if send_at is not None or cmd.release_at else Status.QUEUED,
             send_at=send_at,
             expires_at=expires_at,
             sender=sender,
@@ -314,21 +324,26 @@ class SendingService:
         """Queue the accepted messages of `result` for insert; the connectors they go to."""
         cmd = p.cmd
         lane = URGENT_LANE if cmd.urgent else NORMAL_LANE
-        scheduled_at = p.now if p.status is Status.SCHEDULED else None
-        queued_at = p.now if p.status is Status.QUEUED else None
+        status = p.status
         planned = {pl.index: pl for pl in p.plan.planned}
         route = self._router.route
         sender_of = p.sender.for_recipient
         account_id = p.account.id
-        at = p.send_at or p.now
+        release = cmd.release_at
+        validity_ms = (p.expires_at or p.now) - (p.send_at or p.now)
         connectors: set[str] = set()
         rows: list[tuple[object, ...]] = []
         for r in result.recipients:
             if r.id is None:
                 continue
             pl = planned[r.index]
+            if release:  # a campaign's: each message its own time; those due now go at once
+                send_at, expires_at = release[r.index], release[r.index] + validity_ms
+                status = Status.SCHEDULED if send_at > p.now else Status.QUEUED
+            else:
+                send_at, expires_at = p.send_at, p.expires_at
             sender = sender_of(account_id, pl.recipient)
-            connector = route(account_id, pl.recipient, sender, cmd.urgent, at)
+            connector = route(account_id, pl.recipient, sender, cmd.urgent, send_at or p.now)
             connectors.add(connector)
             rows.append(
                 (
@@ -343,15 +358,16 @@ class SendingService:
                     r.price,
                     cmd.client_ref,
                     lane,
-                    p.status.value,
-                    p.send_at,
-                    p.expires_at,
+                    status.value,
+                    send_at if status is Status.SCHEDULED else None,
+                    expires_at,
                     connector,
                     cmd.status_callback,
                     cmd.reply_callback,
+                    cmd.campaign_id,
                     p.now,
-                    scheduled_at,
-                    queued_at,
+                    p.now if status is Status.SCHEDULED else None,
+                    p.now if status is Status.QUEUED else None,
                     p.now,
                 )
             )
@@ -401,7 +417,8 @@ def _plan(account: Account, cmd: SendCommand) -> Plan:
                 "give either personalised messages or to + text, not both",
                 field="messages",
             )
-        return plan_personalised(cmd.personalised, policy, account.default_region)
+        most = MAX_CAMPAIGN if cmd.campaign_id is not None else MAX_PERSONALISED
+        return plan_personalised(cmd.personalised, policy, account.default_region, most=most)
     if cmd.text is None:
         raise DomainError(ErrorCode.MISSING_FIELD, "text is required", field="text")
     return plan_shared(cmd.to, cmd.text, policy, account.default_region)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, and_, bindparam, func, or_, select, update
 
 from smsgate.domain.message import Message, OutboundMessage
 from smsgate.domain.pricing import ChargeOn, recharged, refunded
@@ -19,7 +19,7 @@ from smsgate.store.bulk import in_chunks
 from smsgate.store.database import Tx
 from smsgate.store.engine import Conn
 from smsgate.store.ids import id_range
-from smsgate.store.schema import message_parts, messages
+from smsgate.store.schema import campaigns, message_parts, messages
 
 INSERT_COLUMNS = (
     "id",
@@ -39,6 +39,7 @@ INSERT_COLUMNS = (
     "connector",
     "status_callback",
     "reply_callback",
+    "campaign_id",
     "accepted_at",
     "scheduled_at",
     "queued_at",
@@ -525,11 +526,21 @@ async def release_node_claims(tx: Tx, node: str) -> int:
     return result.rowcount
 
 
+def _not_paused() -> ColumnElement[bool]:
+    """A message no paused campaign holds back."""
+    paused = select(campaigns.c.id).where(campaigns.c.state == "paused")
+    return or_(messages.c.campaign_id.is_(None), messages.c.campaign_id.not_in(paused))
+
+
 async def due_scheduled(tx: Tx, now_ms: int, limit: int) -> list[tuple[int, str | None]]:
     """Scheduled messages whose time has come: (id, connector)."""
     rows = await tx.conn.execute(
         select(messages.c.id, messages.c.connector)
-        .where(messages.c.status == Status.SCHEDULED.value, messages.c.send_at <= now_ms)
+        .where(
+            messages.c.status == Status.SCHEDULED.value,
+            messages.c.send_at <= now_ms,
+            _not_paused(),
+        )
         .order_by(messages.c.send_at)
         .limit(limit)
     )
@@ -555,6 +566,8 @@ async def overdue(tx: Tx, now_ms: int, limit: int) -> list[int]:
 async def next_due_at(conn: Conn) -> int | None:
     return (
         await conn.execute(
-            select(func.min(messages.c.send_at)).where(messages.c.status == Status.SCHEDULED.value)
+            select(func.min(messages.c.send_at)).where(
+                messages.c.status == Status.SCHEDULED.value, _not_paused()
+            )
         )
     ).scalar()

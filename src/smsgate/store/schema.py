@@ -188,6 +188,7 @@ messages = Table(
     # Per-send callback URLs (the seeds' dlr_callback / reply_callback).
     Column("status_callback", String(2048)),
     Column("reply_callback", String(2048)),
+    Column("campaign_id", BigInteger),  # the campaign it is part of (campaigns.id)
     Column("attempts", SmallInteger, nullable=False, server_default=text("0")),
     # Connectors that refused it for good before it was routed to `connector` (comma-joined).
     Column("tried", String(255)),
@@ -206,6 +207,13 @@ messages = Table(
     Column("canceled_at", BigInteger),
     Column("updated_at", BigInteger, nullable=False),
     Index("ix_messages_account_id_id", "account_id", "id"),
+    Index(
+        "ix_messages_campaign_id_status",
+        "campaign_id",
+        "status",
+        sqlite_where=text("campaign_id IS NOT NULL"),
+        postgresql_where=text("campaign_id IS NOT NULL"),
+    ),
     # Serves an account's history of one number and, across accounts, the search for the
     # message an inbound reply answers (newest first).
     Index("ix_messages_recipient_id", "recipient", "id"),
@@ -582,4 +590,24 @@ templates = Table(
     Column("text", Text, nullable=False),
     Column("created_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
+)
+
+# Campaigns (domain.campaigns): a send to an audience whose messages are stored at once, each
+# with its release time; `state` is running, paused or canceled (services.campaigns).
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("text", Text, nullable=False),  # the template, before it was filled
+    Column("recipients", Integer, nullable=False),  # messages stored
+    Column("skipped", Integer, nullable=False),  # opted out or refused when it was made
+    Column("starts_at", BigInteger, nullable=False),  # the first release
+    Column("ends_at", BigInteger, nullable=False),  # the last
+    Column("paused_at", BigInteger),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    Index("ix_campaigns_account_id_id", "account_id", "id"),
 )

@@ -27,7 +27,9 @@ class TemplateIndex(Struct):
     data: list[TemplateOut]
 
 
-class PreviewBody(Struct, forbid_unknown_fields=True, kw_only=True):
+class AudienceBody(Struct, forbid_unknown_fields=True, kw_only=True):
+    """What a send to an audience says: the text, whom it goes to, from whom."""
+
     template: Annotated[str | None, Meta(description="a template's name (or give text)")] = None
     text: str | None = None
     groups: list[str] = field(default_factory=list)
@@ -36,6 +38,9 @@ class PreviewBody(Struct, forbid_unknown_fields=True, kw_only=True):
         default_factory=list
     )
     sender: str | None = None
+
+
+class PreviewBody(AudienceBody, forbid_unknown_fields=True, kw_only=True):
     limit: Annotated[int, Meta(ge=1, le=1000, description="recipients shown")] = 100
 
 

@@ -1,0 +1,244 @@
+"""/v1/campaigns: a send to groups, contacts and numbers, its releases, pause, resume, cancel
+and progress, and a restart in the middle of a spread campaign, on each engine."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from smsgate.domain.hours import time_window
+from smsgate.domain.limits import LimitOverrides
+from smsgate.store.engine import Conn
+from smsgate.store.schema import messages
+from tests.integration.conftest import Running, settings_for, start_gateway
+from tests.integration.test_connectors_api import error_of
+
+
+async def contact(gw: Running, number: str, **body: Any) -> None:
+    response = await gw.client.post("/v1/contacts", json={"number": number, **body})
+    assert response.status_code == 201, response.text
+
+
+async def campaign(client: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
+    response = await client.post("/v1/campaigns", json={"name": "winter sale", **body})
+    assert response.status_code == 201, response.text
+    made: dict[str, Any] = response.json()
+    return made
+
+
+async def stored(gw: Running, campaign_id: str) -> list[tuple[str, str, int, str]]:
+    """(recipient, text, send_at, status) of the campaign's messages, by recipient."""
+
+    async def read(conn: Conn) -> list[tuple[str, str, int, str]]:
+        rows = await conn.execute(
+            select(messages.c.recipient, messages.c.text, messages.c.send_at, messages.c.status)
+            .where(messages.c.campaign_id == int(campaign_id))
+            .order_by(messages.c.recipient)
+        )
+        return [(r.recipient, r.text, r.send_at, r.status) for r in rows]
+
+    return await gw.gateway.db.read(read)
+
+
+async def progress_until(
+    client: httpx.AsyncClient, campaign_id: str, done: Any, timeout: float = 10.0
+) -> dict[str, Any]:
+    for _ in range(int(timeout / 0.1)):
+        body: dict[str, Any] = (await client.get(f"/v1/campaigns/{campaign_id}")).json()
+        if done(body):
+            return body
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"campaign not there in time: {body}")
+
+
+async def test_each_member_gets_a_message_filled_from_their_contact(gw: Running) -> None:
+    await contact(gw, "+48500600700", first_name="Anna", groups=["vip"])
+    await contact(gw, "+48500600701", groups=["vip"])
+    made = await campaign(
+        gw.client, text="Hi {first_name|there}", groups=["vip"], to=["+48600700800"]
+    )
+    assert made["campaign"]["recipients"] == 3
+    texts = [(to, text) for to, text, _, _ in await stored(gw, made["campaign"]["id"])]
+    assert texts == [
+        ("+48500600700", "Hi Anna"),
+        ("+48500600701", "Hi there"),
+        ("+48600700800", "Hi there"),
+    ]
+
+
+async def test_a_campaign_released_at_once_is_delivered_and_its_progress_counted(
+    gw: Running,
+) -> None:
+    made = await campaign(gw.client, text="Sale", to=["+48500600700", "+48500600701"])
+    body = await progress_until(
+        gw.client, made["campaign"]["id"], lambda b: b["state"] == "finished"
+    )
+    assert (body["progress"]["delivered"], body["progress"]["scheduled"]) == (2, 0)
+
+
+async def test_opted_out_recipients_and_bad_numbers_are_left_out_and_reported(
+    gw: Running,
+) -> None:
+    await gw.client.put("/v1/opt-outs/+48500600701")
+    made = await campaign(gw.client, text="Sale", to=["+48500600700", "+48500600701", "12"])
+    assert (made["opted_out"], made["campaign"]["recipients"]) == (1, 1)
+    assert made["refused"] == [{"to": "12", "error_code": "invalid_number", "error": "too short"}]
+
+
+async def test_a_campaign_reaching_no_one_is_refused(gw: Running) -> None:
+    await gw.client.put("/v1/opt-outs/+48500600700")
+    response = await gw.client.post(
+        "/v1/campaigns", json={"name": "x", "text": "Sale", "to": ["+48500600700"]}
+    )
+    assert error_of(response)[:2] == (400, "no_recipients")
+
+
+async def test_a_delayed_start_schedules_every_message_that_far_ahead(gw: Running) -> None:
+    made = await campaign(gw.client, text="Sale", to=["+48500600700"], start="+90")
+    ((_, _, send_at, status),) = await stored(gw, made["campaign"]["id"])
+    created = made["campaign"]["created_at"]
+    assert status == "scheduled"
+    assert made["campaign"]["starts_at"] > created
+    assert abs(send_at - (_ms(created) + 90 * 60_000)) < 1000
+
+
+async def test_a_spread_campaign_releases_even_batches(gw: Running) -> None:
+    made = await campaign(
+        gw.client, text="Sale", to=[f"+4850060070{i}" for i in range(6)], period=180, every=60
+    )
+    rows = await stored(gw, made["campaign"]["id"])
+    later = sorted(at for _, _, at, status in rows if status == "scheduled")
+    # The first batch is due at once (queued, or sent by now); the next two a minute apart.
+    assert [status for _, _, _, status in rows].count("scheduled") == 4
+    assert [t - later[0] for t in later] == [0, 0, 60_000, 60_000]
+
+
+async def test_each_recipient_is_released_at_the_local_time_of_their_zone(gw: Running) -> None:
+    await contact(gw, "+48500600700", time_zone="Europe/Warsaw", groups=["all"])
+    await contact(gw, "+48500600701", groups=["all"])
+    made = await campaign(
+        gw.client,
+        text="Sale",
+        groups=["all"],
+        local_start="2030-01-07T10:00:00",
+        time_zone="America/New_York",
+    )
+    times = {to: at for to, _, at, _ in await stored(gw, made["campaign"]["id"])}
+    assert times["+48500600700"] == _ms("2030-01-07T09:00:00Z")
+    assert times["+48500600701"] == _ms("2030-01-07T15:00:00Z")
+
+
+async def test_a_number_in_no_contact_takes_the_zone_of_the_accounts_quiet_hours(
+    gw: Running,
+) -> None:
+    quiet = LimitOverrides(quiet=time_window("23:00-06:00", "Europe/Warsaw"))
+    await gw.gateway.limits.set_overrides("acme", quiet)
+    made = await campaign(
+        gw.client, text="Sale", to=["+48500600700"], local_start="2030-01-07T10:00:00"
+    )
+    ((_, _, send_at, _),) = await stored(gw, made["campaign"]["id"])
+    assert send_at == _ms("2030-01-07T09:00:00Z")
+
+
+async def test_messages_wait_for_the_daily_hours(gw: Running) -> None:
+    made = await campaign(
+        gw.client,
+        text="Sale",
+        to=["+48500600700"],
+        start="2030-01-07T22:00:00Z",
+        hours="09:00-17:00",
+    )
+    ((_, _, send_at, _),) = await stored(gw, made["campaign"]["id"])
+    assert send_at == _ms("2030-01-08T09:00:00Z")
+
+
+async def test_a_paused_campaign_releases_nothing_until_resumed_later(gw: Running) -> None:
+    made = await campaign(gw.client, text="Sale", to=["+48500600700"], start="+1")
+    campaign_id = made["campaign"]["id"]
+    ((_, _, due, _),) = await stored(gw, campaign_id)
+    paused = await gw.client.post(f"/v1/campaigns/{campaign_id}/pause")
+    assert paused.json()["state"] == "paused"
+    await asyncio.sleep(0.3)
+    resumed = await gw.client.post(f"/v1/campaigns/{campaign_id}/resume")
+    assert resumed.json()["state"] == "running"
+    ((_, _, later, status),) = await stored(gw, campaign_id)
+    assert status == "scheduled"
+    assert later >= due + 300
+
+
+async def test_a_paused_campaign_holds_back_messages_already_due(gw: Running) -> None:
+    made = await campaign(gw.client, text="Sale", to=["+48500600700"], start="+1")
+    campaign_id = made["campaign"]["id"]
+    await gw.client.post(f"/v1/campaigns/{campaign_id}/pause")
+
+    async def due_now(conn: Conn) -> None:
+        await conn.execute(
+            messages.update().where(messages.c.campaign_id == int(campaign_id)).values(send_at=0)
+        )
+
+    await gw.gateway.db.write(lambda tx: due_now(tx.conn))
+    await asyncio.sleep(1.5)  # the scheduler looks at least every second
+    assert [s for _, _, _, s in await stored(gw, campaign_id)] == ["scheduled"]
+
+
+async def test_canceling_a_campaign_cancels_what_it_has_not_sent_and_refunds_it(
+    gw: Running,
+) -> None:
+    await gw.gateway.billing.put_price_list("pl", "PLN", {"48": "0.10"})
+    await gw.gateway.billing.set_terms("acme", price_list="pl")
+    await gw.gateway.billing.top_up("acme", "1", "test")
+    made = await campaign(gw.client, text="Sale", to=["+48500600700", "+48500600701"], start="+5")
+    assert (await gw.client.get("/v1/balance")).json()["balance"] == "0.8"
+    campaign_id = made["campaign"]["id"]
+    canceled = (await gw.client.post(f"/v1/campaigns/{campaign_id}/cancel")).json()
+    assert (canceled["canceled"], canceled["campaign"]["state"]) == (2, "canceled")
+    assert canceled["campaign"]["progress"]["cost"] == "0"
+    assert (await gw.client.get("/v1/balance")).json()["balance"] == "1"
+    again = await gw.client.post(f"/v1/campaigns/{campaign_id}/pause")
+    assert error_of(again)[:2] == (409, "campaign_state")
+
+
+async def test_the_progress_stream_ends_when_every_message_is_settled(gw: Running) -> None:
+    made = await campaign(gw.client, text="Sale", to=["+48500600700"])
+    events = []
+    async with gw.client.stream("GET", f"/v1/campaigns/{made['campaign']['id']}/stream") as s:
+        async for line in s.aiter_lines():
+            if line.startswith("event:"):
+                events.append(line)
+    assert events and all(e == "event: progress" for e in events)
+
+
+async def test_another_accounts_campaign_is_not_found(gw: Running) -> None:
+    made = await campaign(gw.client, text="Sale", to=["+48500600700"], start="+5")
+    await gw.gateway.accounts.create_account("other")
+    key = await gw.gateway.accounts.create_key("other")
+    async with gw.as_key(key.token) as other:
+        response = await other.get(f"/v1/campaigns/{made['campaign']['id']}")
+    assert response.status_code == 404
+
+
+async def test_a_restart_in_the_middle_of_a_spread_campaign_loses_and_repeats_nothing(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = settings_for(database_url, tmp_path)
+    numbers = [f"+4850060070{i}" for i in range(6)]
+    async for gw in start_gateway(settings):
+        made = await campaign(gw.client, text="Sale", to=numbers, period=3, every=1)
+        campaign_id = made["campaign"]["id"]
+        await asyncio.sleep(1.2)  # a batch or two released, the rest to come
+    async for gw in start_gateway(settings):  # the same store, a new process
+        body = await progress_until(
+            gw.client, campaign_id, lambda b: b["state"] == "finished", timeout=15
+        )
+        rows = await stored(gw, campaign_id)
+    assert body["progress"]["delivered"] == 6
+    assert sorted(to for to, _, _, _ in rows) == numbers
+
+
+def _ms(text: str) -> int:
+    return int(datetime.fromisoformat(text).timestamp() * 1000)
