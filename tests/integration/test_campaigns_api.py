@@ -157,6 +157,14 @@ async def test_messages_wait_for_the_daily_hours(gw: Running) -> None:
     assert send_at == _ms("2030-01-08T09:00:00Z")
 
 
+async def test_a_release_in_the_accounts_quiet_hours_waits_for_their_end(gw: Running) -> None:
+    quiet = LimitOverrides(quiet=time_window("22:00-07:00", "UTC"))
+    await gw.gateway.limits.set_overrides("acme", quiet)
+    made = await campaign(gw.client, text="Sale", to=["+48500600700"], start="2030-01-07T23:00:00Z")
+    ((_, _, send_at, _),) = await stored(gw, made["campaign"]["id"])
+    assert send_at == _ms("2030-01-08T07:00:00Z")
+
+
 async def test_a_paused_campaign_releases_nothing_until_resumed_later(gw: Running) -> None:
     made = await campaign(gw.client, text="Sale", to=["+48500600700"], start="+1")
     campaign_id = made["campaign"]["id"]
