@@ -30,7 +30,7 @@ class Batcher(Generic[T]):
         self._items: list[T] = []
         self._waiters: list[asyncio.Future[None]] = []
         self._arrived = asyncio.Event()
-        self._full = asyncio.Event()
+        self._due = asyncio.Event()  # full, or someone waits on the items held back
         self._task: asyncio.Task[None] | None = None
         self._closing = False
 
@@ -41,7 +41,7 @@ class Batcher(Generic[T]):
         """Handle what is pending, then stop."""
         self._closing = True
         self._arrived.set()
-        self._full.set()
+        self._due.set()
         if self._task is not None:
             await self._task
 
@@ -51,8 +51,14 @@ class Batcher(Generic[T]):
         self._waiters.append(future)
         self._arrived.set()
         if len(self._items) >= self._max_items:
-            self._full.set()
+            self._due.set()
         return future
+
+    def hurry(self) -> None:
+        """Hand what is collected on without waiting out the delay: a caller is held up
+        until it is handled, so waiting for a bigger batch would only slow it down."""
+        if self._items:
+            self._due.set()
 
     async def add(self, item: T) -> None:
         await self.add_nowait(item)
@@ -67,10 +73,10 @@ class Batcher(Generic[T]):
                 continue
             if len(self._items) < self._max_items and not self._closing:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._full.wait(), self._max_delay)
+                    await asyncio.wait_for(self._due.wait(), self._max_delay)
             items, self._items = self._items, []
             waiters, self._waiters = self._waiters, []
-            self._full.clear()
+            self._due.clear()
             try:
                 await self._handler(items)
             except Exception as exc:

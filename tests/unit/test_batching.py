@@ -98,6 +98,28 @@ async def test_a_lone_item_waits_no_longer_than_the_delay(
     assert handler.batches == [[1]]
 
 
+async def test_hurry_hands_on_what_is_collected_without_waiting_for_the_delay(
+    started: Start, handler: Recorder
+) -> None:
+    batcher = started(handler, max_delay=SLOW)
+    pending = [batcher.add_nowait(i) for i in range(3)]
+    batcher.hurry()
+    await asyncio.wait_for(asyncio.gather(*pending), 1)
+    assert handler.batches == [[0, 1, 2]]
+
+
+async def test_hurry_with_nothing_collected_does_not_cut_the_next_batch_short(
+    started: Start, handler: Recorder
+) -> None:
+    batcher = started(handler, max_delay=0.05)
+    batcher.hurry()
+    first = batcher.add_nowait(1)
+    await asyncio.sleep(0.01)
+    second = batcher.add_nowait(2)
+    await asyncio.wait_for(asyncio.gather(first, second), 1)
+    assert handler.batches == [[1, 2]]
+
+
 async def test_items_arriving_while_a_batch_is_handled_go_to_the_next_batch(
     started: Start, handler: Recorder
 ) -> None:

@@ -220,8 +220,12 @@ class Dispatcher:
         except Exception:  # the leases run out instead; nothing is lost
             log.exception("could not give claimed messages back", count=len(ids))
 
-    async def outcome(self, outcome: _Outcome) -> None:
-        await self._results.add(outcome)
+    def outcome(self, outcome: _Outcome) -> asyncio.Future[None]:
+        """Record `outcome` with others; the future is done once it is committed."""
+        return self._results.add_nowait(outcome)
+
+    def hurry_outcomes(self) -> None:
+        self._results.hurry()
 
     async def _record(self, outcomes: list[_Outcome]) -> None:
         now = now_ms()
@@ -394,7 +398,7 @@ class _Lane:
         self._dry = False  # the last claim found nothing: wait for a wake or the idle poll
         self._urgent = False  # urgent messages were queued since the last claim began
         self._wakes = 0  # wakes so far: one during a claim that found nothing means look again
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Future[None]] = set()  # submits, and deferrals being recorded
         self._submitting = 0
         self._recording = 0
         self._signal = asyncio.Event()  # room in the window, claimed messages, a wake
@@ -503,9 +507,9 @@ class _Lane:
 
     def _defer(self, message: OutboundMessage, until_ms: int) -> None:
         deferral = _Outcome(message, self.connector.name, deferred_until=until_ms)
-        task = asyncio.create_task(self._dispatcher.outcome(deferral))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        recorded = self._dispatcher.outcome(deferral)
+        self._tasks.add(recorded)
+        recorded.add_done_callback(self._tasks.discard)
 
     async def _hand_back(self) -> None:
         unsent = [*self._ready, *(held for _, _, held in self._held)]
@@ -557,8 +561,13 @@ class _Lane:
         self._counters.in_flight -= 1
         self._recording += 1
         self._signal.set()
+        pending = self._dispatcher.outcome(outcome)
+        if self._recording >= self.connector.window:
+            # The lane submits nothing more until these are committed (a small window at a
+            # fast upstream): do not wait for a bigger batch of outcomes.
+            self._dispatcher.hurry_outcomes()
         try:
-            await self._dispatcher.outcome(outcome)
+            await pending
         finally:
             self._recording -= 1
             self._signal.set()
