@@ -104,6 +104,7 @@ class Gateway:
             node=f"node-{settings.node_id}",
             batch=settings.dispatch_batch,
             router=self.router,
+            counters=self.counters,
         )
         self.reconciler = Reconciler(
             self.db,

@@ -5,8 +5,9 @@ blocked addresses, and the same counters shared by two nodes through Redis."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,14 +15,18 @@ from typing import Any
 import pytest
 
 from smsgate.config import LimitSettings
+from smsgate.connectors.base import Connector
 from smsgate.domain.account import Account
 from smsgate.domain.errors import DomainError
 from smsgate.domain.limits import LimitOverrides
 from smsgate.runtime import Gateway
+from smsgate.services.counters import RedisCounters
 from smsgate.services.sending import SendCommand
 from tests.conftest import REQUIRE_SERVICES
 from tests.integration.conftest import Running, settings_for
+from tests.integration.connectors import RecordingConnector
 from tests.integration.test_connectors_api import Start, admin, admin_gateway, error_of
+from tests.integration.test_dispatch import wait_until
 
 __all__ = ["admin_gateway"]
 
@@ -187,17 +192,22 @@ async def test_bad_limits_are_refused_naming_the_field(
 # Two nodes sharing their counters through Redis
 
 
-@pytest.fixture
-async def two_nodes(
-    database_url: str, tmp_path: Path, redis_url: str
+@contextlib.asynccontextmanager
+async def nodes_sharing(
+    database_url: str,
+    tmp_path: Path,
+    redis_url: str,
+    connectors: Callable[[], list[Connector]] | None = None,
 ) -> AsyncIterator[tuple[Gateway, Gateway, Account]]:
-    """Two gateway nodes on one database and one Redis, and the account both serve."""
+    """Two gateway nodes on one database and one Redis, each running `connectors()` (else the
+    simulator), and the account both serve."""
     limits = LimitSettings(subscriber_max=1, auth_failures=2, auth_block_s=60)
     nodes = [
         Gateway(
             settings_for(database_url, tmp_path).model_copy(
                 update={"node_id": n, "redis_url": redis_url, "limits": limits}
-            )
+            ),
+            connectors() if connectors else None,
         )
         for n in (1, 2)
     ]
@@ -209,6 +219,14 @@ async def two_nodes(
     finally:
         for node in nodes:
             await node.stop()
+
+
+@pytest.fixture
+async def two_nodes(
+    database_url: str, tmp_path: Path, redis_url: str
+) -> AsyncIterator[tuple[Gateway, Gateway, Account]]:
+    async with nodes_sharing(database_url, tmp_path, redis_url) as nodes:
+        yield nodes
 
 
 async def refusal(node: Gateway, account: Account, cmd: SendCommand) -> str | None:
@@ -268,3 +286,41 @@ async def test_the_rate_is_counted_across_nodes(
             return
         await asyncio.sleep(1.0)
     raise AssertionError("five requests over two nodes were not cut at four")
+
+
+async def test_a_connectors_throughput_is_kept_by_every_node_together(
+    database_url: str, tmp_path: Path, redis_url: str
+) -> None:
+    upstreams: list[RecordingConnector] = []
+
+    def connectors() -> list[Connector]:
+        upstreams.append(RecordingConnector(throughput=20, window=50))
+        return [upstreams[-1]]
+
+    async with nodes_sharing(database_url, tmp_path, redis_url, connectors) as nodes:
+        first, second, account = nodes
+        for n, node in enumerate((first, second)):
+            to = tuple(f"+4850060{n}{i:03d}" for i in range(20))
+            await node.sending.send(account, SendCommand(to=to, text="Hi"))
+        await wait_until(lambda: sum(len(u.submitted) for u in upstreams) == 40)
+    assert all(upstream.submitted for upstream in upstreams)  # both nodes sent
+    times = sorted(t for upstream in upstreams for t in upstream.submit_times)
+    # 40 at 20/s after one burst of 10: 1.5 s. Each node pacing alone would take 0.5 s.
+    assert times[-1] - times[0] >= 1.2
+
+
+async def test_nodes_booking_one_schedule_in_redis_take_turns(redis_url: str) -> None:
+    nodes = [RedisCounters(redis_url), RedisCounters(redis_url)]
+    try:
+        waits = [
+            await nodes[n % 2].book("pace:x", interval=0.1, burst=0.1, hold=1.0) for n in range(4)
+        ]
+        beyond_hold = await nodes[0].book("pace:x", interval=1.0, burst=1.0, hold=0.1)
+        after = await nodes[1].book("pace:x", interval=0.1, burst=0.1, hold=1.0)
+    finally:
+        for node in nodes:
+            await node.close()
+    assert waits == pytest.approx([0.0, 0.1, 0.2, 0.3], abs=0.03)
+    # Told its wait, but not booked: the next one asking gets the same turn.
+    assert beyond_hold == pytest.approx(0.4, abs=0.03)
+    assert after == pytest.approx(0.4, abs=0.03)

@@ -28,11 +28,12 @@ import structlog
 from smsgate.batching import Batcher
 from smsgate.connectors.base import Connector, ConnectorStatus, Counters, Sink, SubmitError
 from smsgate.dispatch.router import Router
-from smsgate.dispatch.throttle import Pacer, SenderPacer
+from smsgate.dispatch.throttle import Pacer, Schedules, SenderPacer
 from smsgate.domain.inbound import InboundSms
 from smsgate.domain.message import OutboundMessage
 from smsgate.domain.reports import Report
 from smsgate.domain.status import Status
+from smsgate.services import counters as shared
 from smsgate.services.clock import now_ms
 from smsgate.services.reports import apply_reports
 from smsgate.store import messages, parts
@@ -78,12 +79,16 @@ class Dispatcher:
         node: str = "node-0",
         batch: int = 500,
         router: Router | None = None,
+        counters: shared.Counters | None = None,
     ):
+        """`counters`: where connectors' and senders' paces are booked; Redis ones make
+        every node running a connector keep its caps together."""
         self._db = db
         self._router = router or Router()  # for re-routes on permanent refusals
         self._connectors: dict[str, Connector] = {}
         self._sink = sink
         self._node = node
+        self.schedules = Schedules(counters or shared.MemoryCounters())
         self.batch = batch  # most messages one claim takes
         self._lanes: dict[str, _Lane] = {}  # of the connectors started
         self._lane_tasks: dict[str, asyncio.Task[None]] = {}
@@ -387,13 +392,18 @@ class _Lane:
         self._dispatcher = dispatcher
         self.connector = connector
         self._counters = connector.counters
-        self._pacer = Pacer(connector.throughput, burst=min(connector.window, 10))
+        schedules = dispatcher.schedules
+        self._pacer = Pacer(
+            schedules, connector.name, connector.throughput, burst=min(connector.window, 10)
+        )
         self.depth = prefetch_depth(connector.window, connector.throughput, dispatcher.batch)
         self._ready: deque[OutboundMessage] = deque()
         # Messages whose sender must wait a little for its pace: (when, id, message).
         self._held: list[tuple[float, int, OutboundMessage]] = []
         rate = connector.sender_throughput
-        self._senders = SenderPacer(rate, SENDER_HOLD_S) if rate else None
+        self._senders = (
+            SenderPacer(schedules, connector.name, rate, SENDER_HOLD_S) if rate else None
+        )
         self._claiming: asyncio.Task[None] | None = None
         self._dry = False  # the last claim found nothing: wait for a wake or the idle poll
         self._urgent = False  # urgent messages were queued since the last claim began
@@ -431,7 +441,7 @@ class _Lane:
                 if (
                     self._submitting < window
                     and self._recording < window
-                    and (message := self._next()) is not None
+                    and (message := await self._next()) is not None
                 ):
                     if paced:
                         await self._pacer.wait()
@@ -485,22 +495,21 @@ class _Lane:
             self._ready.extend(batch)
         self._signal.set()
 
-    def _next(self) -> OutboundMessage | None:
+    async def _next(self) -> OutboundMessage | None:
         """The next message to submit: a held one whose turn came, else the first ready one
         whose sender may send now. Ready ones whose sender must wait are held until their turn,
         or deferred to the store when it is further off than SENDER_HOLD_S."""
         if self._senders is None:
             return self._ready.popleft() if self._ready else None
-        now = time.monotonic()
-        if self._held and self._held[0][0] <= now:
+        if self._held and self._held[0][0] <= time.monotonic():
             return heapq.heappop(self._held)[2]
         while self._ready:
             message = self._ready.popleft()
-            wait = self._senders.wait(message.sender, now)
+            wait = await self._senders.wait(message.sender)
             if wait <= 0:
                 return message
             if wait <= SENDER_HOLD_S:
-                heapq.heappush(self._held, (now + wait, message.id, message))
+                heapq.heappush(self._held, (time.monotonic() + wait, message.id, message))
             else:
                 self._defer(message, now_ms() + math.ceil(wait * 1000))
         return None

@@ -1,6 +1,7 @@
 """Counters the limits keep: in this process's memory, or in Redis, where every node shares
 them. Windows are fixed (a count starts again at each multiple of the window), so a count
-needs one key and one increment."""
+needs one key and one increment. Rate caps that pace rather than refuse (a connector's
+throughput, a sender's pace) book slots on a schedule kept the same way (domain/pacing.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import math
 import time
 from collections.abc import Sequence
 from typing import Any, Protocol
+
+from smsgate.domain.pacing import book_slot
 
 PREFIX = "smsgate:"
 
@@ -38,6 +41,11 @@ class Counters(Protocol):
 
     async def leave(self, key: str) -> None: ...
 
+    async def book(self, key: str, *, interval: float, burst: float, hold: float) -> float:
+        """Book the next slot of the schedule `key` (`book_slot`): the seconds to wait for
+        it. A wait beyond `hold` is returned without booking."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -56,6 +64,7 @@ class MemoryCounters:
         self._counts: dict[str, tuple[int, float, int]] = {}  # key -> window index, end, count
         self._held: dict[str, float] = {}  # key -> until
         self._places: dict[str, int] = {}
+        self._slots: dict[str, float] = {}  # schedule -> its next free slot
         self._since_prune = 0
 
     async def count(self, key: str, window_s: float, by: int = 1) -> tuple[int, float]:
@@ -82,6 +91,7 @@ class MemoryCounters:
         self._since_prune = 0
         self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
         self._held = {k: until for k, until in self._held.items() if until > now}
+        self._slots = {k: slot for k, slot in self._slots.items() if slot > now}
 
     async def claim(self, key: str, ttl_s: float) -> bool:
         now = self._clock()
@@ -111,8 +121,39 @@ class MemoryCounters:
         else:
             self._places.pop(key, None)
 
+    async def book(self, key: str, *, interval: float, burst: float, hold: float) -> float:
+        wait, next_free = book_slot(
+            self._slots.get(key), self._clock(), interval=interval, burst=burst, hold=hold
+        )
+        if next_free is not None:
+            self._slots[key] = next_free
+            self._since_prune += 1
+            if self._since_prune >= self.PRUNE_EVERY:
+                self._prune()
+        return wait
+
     async def close(self) -> None:
         pass
+
+
+# `book_slot` in one step on the server, on the server's clock, so nodes whose clocks differ
+# still share one schedule. A schedule left idle past its next slot and its burst is the same
+# as none, so its key expires then.
+_BOOK_SLOT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local interval, burst, hold = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local slot = now - burst + interval
+local next_free = tonumber(redis.call('GET', KEYS[1]))
+if next_free and next_free > slot then slot = next_free end
+local wait = slot - now
+if wait <= hold then
+  local free = slot + interval
+  redis.call('SET', KEYS[1], string.format('%.6f', free),
+             'PX', math.ceil((free - now + burst) * 1000) + 1)
+end
+return string.format('%.6f', wait)
+"""
 
 
 class RedisCounters:
@@ -124,6 +165,7 @@ class RedisCounters:
         from redis.asyncio import Redis
 
         self._redis = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        self._book_slot = self._redis.register_script(_BOOK_SLOT)
 
     async def count(self, key: str, window_s: float, by: int = 1) -> tuple[int, float]:
         index, left = _window(window_s, time.time())
@@ -167,6 +209,10 @@ class RedisCounters:
 
     async def leave(self, key: str) -> None:
         await self._redis.decr(PREFIX + key)
+
+    async def book(self, key: str, *, interval: float, burst: float, hold: float) -> float:
+        wait = await self._book_slot(keys=[PREFIX + key], args=[interval, burst, hold])
+        return float(wait)
 
     async def close(self) -> None:
         await self._redis.aclose()
