@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 from smsgate.connectors.base import SubmitError
 from smsgate.connectors.smpp import SmppConnector, SmppOptions
 from smsgate.domain.inbound import Concat, InboundSms
-from smsgate.domain.message import NORMAL_LANE, OutboundMessage
+from smsgate.domain.message import NORMAL_LANE, URGENT_LANE, OutboundMessage
 from smsgate.domain.reports import Report
 from smsgate.domain.status import Status
 from smsgate.domain.text import segment
@@ -388,6 +389,21 @@ async def test_after_a_pause_submits_resume_one_more_at_a_time(
     # No burst: the first submits after the pause went one, then two at a time...
     assert [s.in_flight for s in carrier.submits[1:4]] == [1, 1, 2]
     assert max(s.in_flight for s in carrier.submits) < 20
+
+
+async def test_an_urgent_submit_waiting_out_a_pause_goes_before_the_bulk_ones(
+    carrier: Carrier, connect: Any
+) -> None:
+    carrier.status = lambda n: CommandStatus.ESME_RTHROTTLED if n == 1 else CommandStatus.ESME_ROK
+    connector = await connect(window=1, throttle_initial_s=0.3, throttle_max_s=1)
+    with pytest.raises(SubmitError):
+        await connector.submit(message())
+    bulk = [asyncio.create_task(connector.submit(message(n=n))) for n in range(2, 6)]
+    await asyncio.sleep(0.05)  # the bulk submits wait out the pause first
+    urgent = replace(message(n=9), lane=URGENT_LANE, recipient="+48500600999")
+    await asyncio.gather(connector.submit(urgent), *bulk)
+    after_the_pause = [s.pdu.destination_addr for s in carrier.submits[1:]]
+    assert after_the_pause == ["48500600999"] + ["48500600700"] * 4
 
 
 async def test_repeated_throttles_lengthen_the_pause(carrier: Carrier, connect: Any) -> None:

@@ -77,3 +77,7 @@ class OutboundMessage:
     expires_at: int | None
     attempt: int
     tried: tuple[str, ...] = ()  # connectors that refused it for good before this one
+
+    @property
+    def urgent(self) -> bool:
+        return self.lane == URGENT_LANE

@@ -101,6 +101,7 @@ class SmppConnector(Connector):
         self._pace = Pace(0, options.throttle_initial_s, options.throttle_max_s)
         self._active = 0  # submits in flight on all binds
         self._change: asyncio.Future[None] | None = None
+        self._urgent_waiting = 0  # urgent submits waiting for their turn
         self._sink: Sink | None = None
         self._delivering: set[asyncio.Task[None]] = set()
         self._started = False
@@ -161,7 +162,7 @@ class SmppConnector(Connector):
     async def submit(self, message: OutboundMessage) -> tuple[str, ...]:
         ids = []
         for pdu in self._pdus(message):
-            ids.append(await self._submit_part(pdu))
+            ids.append(await self._submit_part(pdu, message.urgent))
         return tuple(ids)
 
     def _pdus(self, message: OutboundMessage) -> list[SubmitSm]:
@@ -206,8 +207,8 @@ class SmppConnector(Connector):
             for part in plan
         ]
 
-    async def _submit_part(self, pdu: SubmitSm) -> str:
-        bind = await self._turn()
+    async def _submit_part(self, pdu: SubmitSm, urgent: bool) -> str:
+        bind = await self._turn(urgent)
         connection = bind.connection
         assert connection is not None
         epoch = self._pace.epoch
@@ -253,29 +254,42 @@ class SmppConnector(Connector):
         self.smpp.statuses[code] += 1
         return SubmitError(code, detail, temporary=True)
 
-    async def _turn(self) -> Bind:
+    async def _turn(self, urgent: bool) -> Bind:
         """The bind for the next submit, once the pace allows one more in flight. Waits up
         to `bind_wait_s` for a bind to come up and `PACE_WAIT_S` for the pace; then raises a
-        temporary SubmitError so the dispatcher retries the message later."""
+        temporary SubmitError so the dispatcher retries the message later. While urgent
+        submits wait (a throttled upstream, no bind up), the others wait behind them."""
         start = time.monotonic()
-        while True:
-            now = time.monotonic()
-            binds = [b for b in self.binds if b.ready]
-            if not binds:
-                left = start + self.options.bind_wait_s - now
+        if urgent:
+            self._urgent_waiting += 1
+        try:
+            while True:
+                now = time.monotonic()
+                binds = [b for b in self.binds if b.ready]
+                if not binds:
+                    left = start + self.options.bind_wait_s - now
+                    if left <= 0:
+                        raise self._refused("smpp:not_bound", "no bind to the upstream is bound")
+                    await self._changed(left)
+                    continue
+                pace = self._pace
+                if (
+                    now >= pace.paused_until
+                    and self._active < pace.limit
+                    and (urgent or not self._urgent_waiting)
+                ):
+                    return min(binds, key=_load)
+                left = start + PACE_WAIT_S - now
                 if left <= 0:
-                    raise self._refused("smpp:not_bound", "no bind to the upstream is bound")
+                    raise self._refused("smpp:throttled", "waited too long for the upstream")
+                if now < pace.paused_until:
+                    left = min(left, pace.paused_until - now)
                 await self._changed(left)
-                continue
-            pace = self._pace
-            if now >= pace.paused_until and self._active < pace.limit:
-                return min(binds, key=_load)
-            left = start + PACE_WAIT_S - now
-            if left <= 0:
-                raise self._refused("smpp:throttled", "waited too long for the upstream")
-            if now < pace.paused_until:
-                left = min(left, pace.paused_until - now)
-            await self._changed(left)
+        finally:
+            if urgent:
+                self._urgent_waiting -= 1
+                if not self._urgent_waiting:
+                    self._wake()  # the others waited behind it
 
     async def _changed(self, timeout: float) -> None:
         if self._change is None or self._change.done():
