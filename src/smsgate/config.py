@@ -150,6 +150,9 @@ class Settings(BaseSettings):
     connectors: list[ConnectorConfig] = []
     # Where messages go until routing rules exist; else the first enabled connector.
     default_connector: str | None = None
+    # Messages queued for a connector down this long move to another connector their routing
+    # rule allows that is up (docs/routing.md); 0: they wait for it.
+    failover_after_s: float = Field(default=30.0, ge=0)
     # Bearer token of the admin API (/v1/admin); without one that API answers 403.
     admin_token: SecretStr | None = None
     inbound: InboundConfig = InboundConfig()

@@ -8,6 +8,7 @@ from smsgate.config import Settings
 from smsgate.connectors import registry
 from smsgate.connectors.base import Connector
 from smsgate.dispatch.dispatcher import Dispatcher
+from smsgate.dispatch.failover import Failover
 from smsgate.dispatch.reconciler import Reconciler
 from smsgate.dispatch.router import Router
 from smsgate.services.accounts import AccountService
@@ -112,6 +113,9 @@ class Gateway:
             self.dispatcher,
             self.router,
             default_connector=settings.default_connector,
+            failover=Failover(
+                self.db, self.router, self.dispatcher, after_s=settings.failover_after_s
+            ),
         )
         self.connectors = ConnectorService(self.db, configured, on_change=self.reconciler.refresh)
         self.billing = BillingService(self.db, self.accounts, self.price_book)

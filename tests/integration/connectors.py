@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 
-from smsgate.connectors.base import Connector, Sink, SubmitError
+from smsgate.connectors.base import Connector, Link, Sink, SubmitError
 from smsgate.domain.inbound import Concat, InboundSms
 from smsgate.domain.message import OutboundMessage
 from smsgate.domain.reports import Report
@@ -111,3 +111,17 @@ class HangingConnector(RecordingConnector):
         if self.calls[message.id] == 1:
             await asyncio.Event().wait()
         return await super().submit(message)
+
+
+class OutageConnector(RecordingConnector):
+    """Its link is down (nothing claimed for it, not up for routing) until `up` is set."""
+
+    def __init__(self, *, name: str, up: bool = False):
+        super().__init__(name=name)
+        self.up = up
+
+    def accepting(self) -> bool:
+        return self.up
+
+    def link(self) -> Link:
+        return Link(state="up" if self.up else "connecting")

@@ -9,7 +9,7 @@ import itertools
 from typing import Any
 
 from tests.integration.conftest import FINAL, Running
-from tests.integration.connectors import RecordingConnector, RefusingConnector
+from tests.integration.connectors import OutageConnector, RecordingConnector, RefusingConnector
 from tests.integration.test_connectors_api import Start, admin, admin_gateway, error_of
 
 __all__ = ["admin_gateway"]
@@ -117,6 +117,27 @@ async def test_failover_passes_a_disabled_connector(admin_gateway: Start) -> Non
         assert await connector_of(gw, POLAND) == "first"
         await operator(gw, "POST", "/v1/admin/connectors/first/disable")
         assert await connector_of(gw, POLAND) == "second"
+
+
+async def test_a_message_queued_for_a_connector_down_for_a_while_leaves_by_one_up(
+    admin_gateway: Start,
+) -> None:
+    first, second = OutageConnector(name="first"), OutageConnector(name="second")
+    connectors = [RecordingConnector(name="main"), first, second]
+    async for gw in admin_gateway(connectors, failover_after_s=0.5):
+        await operator(
+            gw,
+            "PUT",
+            "/v1/admin/routes/pl",
+            {"priority": 1, "targets": [{"connector": "first"}, {"connector": "second"}]},
+        )
+        # Neither is up: the message waits for the first, then the second comes up.
+        response = await gw.client.post("/v1/messages", json={"to": [POLAND], "text": "Hi"})
+        message_id = response.json()["messages"][0]["id"]
+        second.up = True
+        sent = await gw.wait_for_status(message_id, {"sent", *FINAL}, timeout=15)
+    assert (sent["status"], sent["connector"]) == ("sent", "second")
+    assert first.submitted == []
 
 
 async def test_a_permanent_refusal_is_rerouted_to_the_next_connector(admin_gateway: Start) -> None:

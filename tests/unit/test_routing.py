@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from smsgate.dispatch.router import Router
 from smsgate.domain.errors import DomainError, ErrorCode
 from smsgate.domain.hours import time_window
 from smsgate.domain.pricing import PriceList
@@ -252,3 +253,27 @@ def test_a_rule_that_does_not_reroute_lets_the_refusal_stand() -> None:
 
 def test_a_message_no_rule_matches_is_not_rerouted() -> None:
     assert decide(table(), message(), tried=frozenset({"default"})) is None
+
+
+# Failover of messages already queued (dispatch/router.Router.failover)
+
+
+def router_with(*rules: Rule, up: set[str]) -> Router:
+    router = Router("default")
+    router.load(table(*rules))
+    router.set_up(frozenset(up))
+    return router
+
+
+def test_a_queued_message_fails_over_to_the_next_connector_of_its_rule_that_is_up() -> None:
+    router = router_with(rule("pl", "first", "second", "third"), up={"third"})
+    assert router.failover(message()) == "third"
+
+
+def test_a_queued_message_stays_while_no_connector_of_its_rule_is_up() -> None:
+    assert router_with(rule("pl", "first", "second"), up=set()).failover(message()) is None
+
+
+def test_a_message_no_rule_chose_does_not_leave_the_default_connector() -> None:
+    router = router_with(rule("de", "first", prefixes=("49",)), up={"first"})
+    assert router.failover(message(POLAND)) is None

@@ -4,9 +4,10 @@ live state.
 Every couple of seconds (and at once after a change made through this node's API) it reads the
 definitions (config file + stored), starts the enabled connectors that do not run, stops those
 removed, disabled or redefined, points the router's default at a running connector, tells the
-router which connectors are up (for failover), and writes each running connector's status to
-`connector_status` for the CLI and the other nodes. A change made with the CLI straight on the
-database so reaches a running server within one interval.
+router which connectors are up (for failover), moves the messages queued for a connector down
+for a while to another their rule allows (`failover.py`), and writes each running connector's
+status to `connector_status` for the CLI and the other nodes. A change made with the CLI
+straight on the database so reaches a running server within one interval.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import structlog
 from smsgate.connectors import registry
 from smsgate.connectors.base import ConnectorStatus
 from smsgate.dispatch.dispatcher import Dispatcher
+from smsgate.dispatch.failover import Failover
 from smsgate.dispatch.router import Router, choose_default
 from smsgate.services.clock import now_ms
 from smsgate.services.connectors import Definition, load
@@ -44,6 +46,7 @@ class Reconciler:
         *,
         default_connector: str | None = None,
         interval_s: float = INTERVAL_S,
+        failover: Failover | None = None,
     ):
         self._db = db
         self._configured = list(configured)
@@ -51,6 +54,7 @@ class Reconciler:
         self._router = router
         self._preferred = default_connector
         self._interval = interval_s
+        self._failover = failover
         self._running: dict[str, Definition] = {}
         self._failed: dict[str, ConnectorStatus] = {}  # could not be built or started
         self._lock = asyncio.Lock()
@@ -98,12 +102,17 @@ class Reconciler:
         async with self._lock:
             if self._stopping.is_set():
                 return
+            definitions: list[Definition] = []
             try:
-                await self._apply(await load(self._db, self._configured))
+                definitions = await load(self._db, self._configured)
+                await self._apply(definitions)
             except Exception:
                 log.exception("could not apply the connector definitions")
             statuses = self._dispatcher.statuses()
-            self._router.set_up(frozenset(n for n, st in statuses.items() if st.state == "up"))
+            up = frozenset(n for n, st in statuses.items() if st.state == "up")
+            self._router.set_up(up)
+            if self._failover is not None:
+                await self._failover.check(d.name for d in definitions if d.name not in up)
             statuses.update(self._failed)
             await self._report(statuses)
 

@@ -46,6 +46,13 @@ class Router:
             raise DomainError(ErrorCode.NO_ROUTE, "no connector is configured")
         return connector
 
+    def failover(self, m: Message) -> str | None:
+        """Where a message waiting for a connector that is down goes instead: the connector
+        its rule chooses now among those up. None when its rule has none up, or no rule chose
+        its connector (the default connector is nobody's choice to leave)."""
+        decision = self.decide(m)
+        return decision.connector if decision.rule is not None and decision.candidates else None
+
     def reroute(self, message: OutboundMessage, failed: str, at_ms: int) -> str | None:
         """Where a message refused for good by `failed` goes next: the next connector of its
         rule when the rule re-routes, else nowhere (the refusal stands)."""

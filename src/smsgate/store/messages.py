@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Row, and_, bindparam, func, or_, select, update
 
-from smsgate.domain.message import Message, OutboundMessage
+from smsgate.domain.message import URGENT_LANE, Message, OutboundMessage
 from smsgate.domain.pricing import ChargeOn, recharged, refunded
+from smsgate.domain.routing import Message as Routed
 from smsgate.domain.status import Status, advance
 from smsgate.domain.text import Encoding
 from smsgate.store import billing, outbox
@@ -355,11 +356,7 @@ async def claim(
     """Take up to `limit` due messages of a connector, urgent lane first, oldest first."""
     waiting = (
         select(messages.c.id)
-        .where(
-            messages.c.status == Status.QUEUED.value,
-            messages.c.connector == connector,
-            or_(messages.c.claim_until.is_(None), messages.c.claim_until < now_ms),
-        )
+        .where(_waiting(connector, now_ms))
         .order_by(messages.c.lane, messages.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -493,6 +490,50 @@ async def give_back(tx: Tx, ids: Sequence[int]) -> None:
             update(messages)
             .where(messages.c.id.in_(chunk))
             .values(claimed_by=None, claim_until=None, attempts=messages.c.attempts - 1)
+        )
+
+
+def _waiting(connector: str, now_ms: int) -> ColumnElement[bool]:
+    """Queued for `connector`, and no live lease holds it."""
+    return and_(
+        messages.c.status == Status.QUEUED.value,
+        messages.c.connector == connector,
+        or_(messages.c.claim_until.is_(None), messages.c.claim_until < now_ms),
+    )
+
+
+async def waiting_for(
+    conn: Conn, connector: str, *, after_id: int, now_ms: int, limit: int
+) -> list[tuple[int, Routed]]:
+    """Messages waiting for `connector`, by id from `after_id`: each with what routing looks
+    at, as if it were to be sent now."""
+    rows = await conn.execute(
+        select(
+            messages.c.id,
+            messages.c.account_id,
+            messages.c.recipient,
+            messages.c.sender,
+            messages.c.lane,
+        )
+        .where(_waiting(connector, now_ms), messages.c.id > after_id)
+        .order_by(messages.c.id)
+        .limit(limit)
+    )
+    return [
+        (mid, Routed(account, to, sender, lane == URGENT_LANE, now_ms))
+        for mid, account, to, sender, lane in rows
+    ]
+
+
+async def hand_over(tx: Tx, connector: str, moves: Sequence[tuple[int, str]], now_ms: int) -> None:
+    """Queue messages waiting for `connector` for others instead (message id, connector); one
+    claimed meanwhile stays where it is."""
+    if moves:
+        await tx.conn.execute(
+            update(messages)
+            .where(messages.c.id == bindparam("mid"), _waiting(connector, now_ms))
+            .values(connector=bindparam("to")),
+            [{"mid": mid, "to": to} for mid, to in moves],
         )
 
 
