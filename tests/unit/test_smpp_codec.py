@@ -4,6 +4,7 @@ smpp.pdu3 (an independent codec, from Jasmin)."""
 from __future__ import annotations
 
 import io
+import struct
 
 import pytest
 from hypothesis import given
@@ -11,7 +12,7 @@ from smpp.pdu import operations as theirs
 from smpp.pdu import pdu_types as their_types
 from smpp.pdu import smpp_time
 from smpp.pdu.pdu_encoding import PDUEncoder
-from tests.unit.smpp_strategies import all_pdus
+from tests.unit.smpp_strategies import all_pdus, mutated_frames, random_body_frames
 
 from smsgate.smpp.constants import CommandId, CommandStatus, MessageState
 from smsgate.smpp.pdu import (
@@ -231,6 +232,31 @@ def test_encoding_refuses_submit_multi_without_destinations():
 def test_encoding_refuses_a_one_octet_field_above_255():
     with pytest.raises(ValueError, match="SubmitSm"):
         encode_pdu(SubmitSm(data_coding=256))
+
+
+def assert_decoded_without_a_codec_failure(frame: bytes) -> None:
+    """A PDU, or a PduError for the header's command that is not ESME_RSYSERR: that status is
+    `decode_pdu`'s safety net for exceptions the codec did not expect."""
+    _, command_id, _, sequence = struct.unpack_from(">IIII", frame)
+    decoded = decode_pdu(frame)
+    if isinstance(decoded, PduError):
+        assert (decoded.sequence_number, decoded.command_id) == (sequence, command_id)
+        assert decoded.command_status not in (CommandStatus.ESME_ROK, CommandStatus.ESME_RSYSERR)
+    else:
+        assert decoded.command_id == command_id
+        encode_pdu(decoded)  # whatever is accepted can be sent on
+
+
+@given(random_body_frames)
+def test_any_body_under_a_valid_header_decodes_to_a_pdu_or_a_pdu_error(frame: bytes):
+    assert_decoded_without_a_codec_failure(frame)
+
+
+@given(mutated_frames)
+def test_valid_pdus_with_octets_changed_inserted_or_deleted_decode_to_a_pdu_or_a_pdu_error(
+    frame: bytes,
+):
+    assert_decoded_without_a_codec_failure(frame)
 
 
 # --- malformed bodies become PduError with the right command_status -----------------------------
