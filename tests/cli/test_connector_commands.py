@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from smsgate.cli import app
 from smsgate.connectors.base import BindStatus, ConnectorStatus
+from smsgate.connectors.registry import MASK
 from smsgate.services.clock import now_ms
 from smsgate.store import connectors as repo
 from smsgate.store.database import Database, Tx
@@ -88,6 +89,35 @@ def test_bad_options_are_refused_naming_each(data: list[str]) -> None:
     assert "options.window: Input should be greater than or equal to 1" in said
     assert "options.hots: unknown option" in said
     assert "carrier" not in by_name(data)
+
+
+def test_an_smpp_connector_added_with_the_cli_is_listed_with_its_password_masked(
+    data: list[str],
+) -> None:
+    added = runner.invoke(
+        app,
+        ["connectors", "add", "carrier", "--kind", "smpp", *data,
+         "-o", "host=smsc.example.net", "-o", "port=2776", "-o", "system_id=acme",
+         "-o", "password=secret", "-o", "bind_mode=pair", "-o", "binds=2", "-o", "window=50",
+         "-o", "temporary_statuses=1024", "-o", "temporary_statuses=1025"],
+    )  # fmt: skip
+    table = runner.invoke(app, ["connectors", "list", *data], env={"COLUMNS": "160"})
+    assert added.exit_code == 0, added.output
+    assert "carrier added (smpp, enabled)" in added.output
+    carrier = by_name(data)["carrier"]
+    assert (carrier["kind"], carrier["source"], carrier["state"]) == ("smpp", "database", "unknown")
+    assert carrier["options"] == {
+        "host": "smsc.example.net",
+        "port": 2776,
+        "system_id": "acme",
+        "password": MASK,
+        "bind_mode": "pair",
+        "binds": 2,
+        "window": 50,
+        "temporary_statuses": [1024, 1025],
+    }
+    row = next(line for line in table.output.splitlines() if "carrier" in line)
+    assert row.split()[:4] == ["carrier", "smpp", "database", "yes"]
 
 
 def test_an_unknown_kind_is_refused(data: list[str]) -> None:

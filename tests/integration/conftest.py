@@ -18,6 +18,7 @@ from smsgate.connectors.base import Connector
 from smsgate.domain.errors import DomainError
 from smsgate.http.app import create_app
 from smsgate.runtime import Gateway, build_connectors
+from tests.integration.smpp_carrier import Carrier
 
 FINAL = {"delivered", "undelivered", "expired", "rejected", "failed", "canceled"}
 
@@ -116,6 +117,14 @@ def gateway_with(database_url: str, tmp_path: Path) -> Callable[..., AsyncIterat
         return start_gateway(settings, connectors or build_connectors(settings))
 
     return start
+
+
+@pytest.fixture
+async def carrier() -> AsyncIterator[Carrier]:
+    """A carrier's SMSC on a free port of 127.0.0.1 (smpp_carrier.py)."""
+    smsc = await Carrier().start()
+    yield smsc
+    await smsc.close()
 
 
 @pytest.fixture

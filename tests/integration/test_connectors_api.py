@@ -14,10 +14,14 @@ from pydantic import SecretStr
 
 from smsgate.config import ConnectorConfig, Settings
 from smsgate.connectors.base import Connector
+from smsgate.connectors.registry import MASK
 from smsgate.services.connectors import ConnectorService, configured_connectors
+from smsgate.smpp.constants import CommandStatus
+from smsgate.smpp.pdu import SubmitSmResp
 from smsgate.store.database import Database
 from tests.integration.conftest import Running, settings_for, start_gateway
 from tests.integration.connectors import RecordingConnector
+from tests.integration.smpp_carrier import Carrier, eventually
 from tests.integration.test_dispatch import wait_until
 
 TOKEN = "admin-secret"
@@ -292,6 +296,69 @@ async def test_config_file_connectors_run_and_the_default_one_takes_the_messages
         ("c", "config", "disabled"),
     ]
     assert listed[1]["nodes"][0]["status"]["window"] == 7
+
+
+def smpp_options(carrier: Carrier, **options: Any) -> dict[str, Any]:
+    return {
+        "host": "127.0.0.1",
+        "port": carrier.port,
+        "system_id": carrier.system_id,
+        "password": carrier.password,
+        "reconnect_initial_s": 0.02,
+        "reconnect_max_s": 0.1,
+        **options,
+    }
+
+
+async def test_an_smpp_connector_added_through_the_api_is_listed_bound_with_window_use_and_errors(
+    admin_gateway: Start, carrier: Carrier
+) -> None:
+    carrier.status = lambda n: CommandStatus.ESME_RINVDSTADR if n == 1 else CommandStatus.ESME_ROK
+    async for gw in admin_gateway(default_connector="carrier"):
+        options = smpp_options(carrier, binds=2, window=5)
+        added = await add(gw, "carrier", kind="smpp", options=options)
+        refused = await gw.wait_for_status(await send_one(gw), {"failed"})
+        carrier.hold = True
+        await send_one(gw)
+        await eventually(lambda: len(carrier.submits) == 2 and len(carrier.bound()) == 2)
+        await gw.gateway.reconciler.refresh()  # the node's report, due within 2 s, now
+        shown = (await call(gw, "GET", "")).json()["data"]
+        held = carrier.submits[1]
+        held.connection.respond(SubmitSmResp(held.pdu.sequence_number, message_id="held"))
+    assert added.status_code == 201, added.text
+    assert refused["error"]["code"] == "smpp:0x0000000b"
+    assert [c["name"] for c in shown] == ["simulator", "carrier"]
+    listed = shown[1]
+    assert (listed["kind"], listed["source"], listed["state"]) == ("smpp", "database", "up")
+    assert listed["options"]["password"] == MASK
+    (node,) = listed["nodes"]
+    status = node["status"]
+    assert [(b["mode"], b["state"]) for b in status["binds"]] == [("transceiver", "bound")] * 2
+    assert sum(b["in_flight"] for b in status["binds"]) == 1
+    assert (status["window"], status["in_flight"]) == (10, 1)
+    assert (status["submitted"], status["submit_errors"]) == (0, 1)
+    assert "ESME_RINVDSTADR" in status["last_error"]
+    assert status["counters"]["submit_errors.smpp:0x0000000b"] == 1
+
+
+async def test_an_smpp_connector_unbinds_when_disabled_binds_when_enabled_and_goes_when_removed(
+    admin_gateway: Start, carrier: Carrier
+) -> None:
+    async for gw in admin_gateway():
+        await add(gw, "carrier", kind="smpp", options=smpp_options(carrier))
+        await eventually(lambda: len(carrier.bound()) == 1)
+        disabled = await call(gw, "POST", "/carrier/disable")
+        await eventually(lambda: not carrier.bound())
+        enabled = await call(gw, "POST", "/carrier/enable")
+        await eventually(lambda: len(carrier.bound()) == 1)
+        removed = await call(gw, "DELETE", "/carrier")
+        await eventually(lambda: not carrier.bound())
+        listed = (await call(gw, "GET", "")).json()["data"]
+    assert (disabled.json()["enabled"], disabled.json()["state"]) == (False, "disabled")
+    assert enabled.json()["enabled"] is True
+    assert removed.status_code == 204
+    assert [c["name"] for c in listed] == ["simulator"]
+    assert len(carrier.binds) == 2  # one before the disable, one after the enable
 
 
 async def test_the_openapi_document_describes_the_admin_routes(admin_gateway: Start) -> None:

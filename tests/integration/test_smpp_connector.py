@@ -80,13 +80,6 @@ def message(text: str = "hello", n: int = 1, sender: str | None = "Acme") -> Out
 
 
 @pytest.fixture
-async def carrier() -> AsyncIterator[Carrier]:
-    smsc = await Carrier().start()
-    yield smsc
-    await smsc.close()
-
-
-@pytest.fixture
 async def tls_carrier(certificate: tuple[Path, Path]) -> AsyncIterator[Carrier]:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(*certificate)

@@ -9,8 +9,6 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-import pytest
-
 from smsgate.connectors.smpp import SmppConnector, SmppOptions
 from smsgate.dispatch import dispatcher as dispatcher_module
 from smsgate.smpp.constants import CommandStatus
@@ -19,13 +17,6 @@ from tests.integration.conftest import Running
 from tests.integration.smpp_carrier import Carrier, eventually
 
 Start = Callable[..., AsyncIterator[Running]]
-
-
-@pytest.fixture
-async def carrier() -> AsyncIterator[Carrier]:
-    smsc = await Carrier().start()
-    yield smsc
-    await smsc.close()
 
 
 def connector(carrier: Carrier, **options: Any) -> SmppConnector:

@@ -169,6 +169,18 @@ async def test_ucs2_text_keeps_characters_outside_the_bmp(smpp: Smpp) -> None:
     assert message.encoding.value == "ucs2"
 
 
+async def test_latin1_text_in_data_coding_3_is_stored_as_written(smpp: Smpp) -> None:
+    # "@" and "$" are other characters in GSM 03.38 (0x40 "¡", 0x24 "¤"); "½" and "ã" are not
+    # in it at all, so the message goes out in UCS-2.
+    text = "Größe ½ @ $5, São Paulo"
+    customer = await smpp.bound()
+    answer = await customer.submit(data_coding=3, short_message=text.encode("latin-1"))
+    assert answer.command_status == CommandStatus.ESME_ROK
+    message = await smpp.message(answer.message_id)
+    assert message.text == text
+    assert message.encoding.value == "ucs2"
+
+
 async def test_a_scheduled_submit_waits_for_its_time(smpp: Smpp) -> None:
     customer = await smpp.bound()
     answer = await customer.submit(schedule_delivery_time="000000010000000R")

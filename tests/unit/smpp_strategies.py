@@ -1,13 +1,15 @@
-"""Hypothesis strategies for valid SMPP 3.4 PDUs, derived from each PDU type's layout."""
+"""Hypothesis strategies for valid SMPP 3.4 PDUs, derived from each PDU type's layout, and for
+whole frames whose bodies are random or valid ones mutated."""
 
 from __future__ import annotations
 
+import struct
 from typing import Any
 
 from hypothesis import strategies as st
 
 from smsgate.smpp import pdu as codec
-from smsgate.smpp.constants import CommandStatus
+from smsgate.smpp.constants import CommandId, CommandStatus
 from smsgate.smpp.pdu import (
     PDU_TYPES,
     DistributionList,
@@ -100,3 +102,40 @@ def pdus_of(cls: type[Pdu]) -> st.SearchStrategy[Pdu]:
 
 
 all_pdus: st.SearchStrategy[Pdu] = st.one_of([pdus_of(cls) for cls in PDU_TYPES.values()])
+
+
+# Whole frames with a correct command_length, to reach body decoding: raw bytes almost never get
+# past the framer's command_length check.
+
+
+def frame(command_id: int, command_status: int, sequence_number: int, body: bytes) -> bytes:
+    header = (codec.HEADER_SIZE + len(body), command_id, command_status, sequence_number)
+    return codec.HEADER.pack(*header) + body
+
+
+statuses = st.sampled_from([0, *CommandStatus])
+random_body_frames: st.SearchStrategy[bytes] = st.builds(
+    frame, st.sampled_from(list(CommandId)), statuses, u32, st.binary(max_size=300)
+)
+
+
+def _mutate(wire: bytes, changes: list[tuple[str, int, int]]) -> bytes:
+    """`wire` with its body changed and its command_length set to the new size. `where` is taken
+    modulo the body's size, so every change lands in it."""
+    body = bytearray(wire[codec.HEADER_SIZE :])
+    for kind, where, value in changes:
+        if kind == "insert":
+            body.insert(where % (len(body) + 1), value)
+        elif body and kind == "flip":
+            body[where % len(body)] ^= value or 0xFF
+        elif body:
+            del body[where % len(body)]
+    return frame(*struct.unpack_from(">III", wire, 4), bytes(body))
+
+
+_changes = st.lists(
+    st.tuples(st.sampled_from(["flip", "insert", "delete"]), u16, octet), min_size=1, max_size=6
+)
+mutated_frames: st.SearchStrategy[bytes] = st.builds(
+    _mutate, all_pdus.map(codec.encode_pdu), _changes
+)

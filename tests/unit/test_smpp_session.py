@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.unit.smpp_strategies import mutated_frames, random_body_frames
 
-from smsgate.smpp.constants import CommandId, CommandStatus
+from smsgate.smpp.constants import RESPONSE_BIT, CommandId, CommandStatus
 from smsgate.smpp.framing import Framer
 from smsgate.smpp.pdu import (
     PDU_TYPES,
@@ -19,12 +21,15 @@ from smsgate.smpp.pdu import (
     BindTransmitter,
     DeliverSm,
     EnquireLink,
+    EnquireLinkResp,
     GenericNack,
     Pdu,
+    PduError,
     SubmitSm,
     SubmitSmResp,
     Unbind,
     UnbindResp,
+    decode_pdu,
     encode_pdu,
 )
 from smsgate.smpp.session import (
@@ -378,6 +383,50 @@ def test_a_closed_session_ignores_further_input() -> None:
     session.connection_lost("gone")
     assert session.receive_data(encode_pdu(SubmitSm(5, destination_addr="1")), 0.0) == []
     assert session.data_to_send() == b""
+
+
+def assert_answered_and_still_usable(bound: Callable[[], Session], frame: bytes) -> None:
+    """A whole PDU whose body does not parse gets the response of its command (generic_nack for
+    one that has none) with the decoder's status; unless it was a well-formed unbind, the session
+    stays bound and answers the next enquire_link."""
+    session = bound()
+    decoded = decode_pdu(frame)
+    session.receive_data(frame, 1.0)
+    answers = sent(session)
+    if isinstance(decoded, PduError):
+        if decoded.command_id & RESPONSE_BIT:
+            assert answers == []  # an answer to nothing we asked
+        else:
+            response_id = decoded.command_id | RESPONSE_BIT
+            [answer] = answers
+            assert answer.command_id == (
+                response_id if response_id in PDU_TYPES else CommandId.GENERIC_NACK
+            )
+            assert answer.sequence_number == decoded.sequence_number
+            assert answer.command_status == decoded.command_status
+    if isinstance(decoded, Unbind):
+        assert session.closed
+        return
+    assert session.state is State.BOUND_TRX
+    session.receive_data(encode_pdu(EnquireLink(MAX_SEQUENCE)), 2.0)
+    assert sent(session) == [EnquireLinkResp(MAX_SEQUENCE)]
+
+
+bound_sides = st.sampled_from([bound_smsc, bound_esme])
+
+
+@given(bound_sides, random_body_frames)
+def test_any_body_under_a_valid_header_is_answered_and_the_session_goes_on(
+    bound: Callable[[], Session], frame: bytes
+) -> None:
+    assert_answered_and_still_usable(bound, frame)
+
+
+@given(bound_sides, mutated_frames)
+def test_valid_pdus_with_octets_changed_are_answered_and_the_session_goes_on(
+    bound: Callable[[], Session], frame: bytes
+) -> None:
+    assert_answered_and_still_usable(bound, frame)
 
 
 @given(st.binary(max_size=400), st.integers(1, 50))
