@@ -5,7 +5,6 @@ blocked addresses, and the same counters shared by two nodes through Redis."""
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,14 +17,14 @@ from smsgate.domain.account import Account
 from smsgate.domain.errors import DomainError
 from smsgate.domain.limits import LimitOverrides
 from smsgate.runtime import Gateway
+from smsgate.services.counters import RedisCounters
 from smsgate.services.sending import SendCommand
-from tests.conftest import REQUIRE_SERVICES
+from tests.conftest import RedisSpace
 from tests.integration.conftest import Running, settings_for
 from tests.integration.test_connectors_api import Start, admin, admin_gateway, error_of
 
 __all__ = ["admin_gateway"]
 
-REDIS_URL = os.environ.get("SMSGATE_TEST_REDIS", "redis://127.0.0.1:6379/15")
 SUBSCRIBER = "+48500600700"
 
 
@@ -39,26 +38,6 @@ async def set_limits(gw: Running, **limits: Any) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     answer: dict[str, Any] = response.json()
     return answer
-
-
-@pytest.fixture
-async def redis_url() -> AsyncIterator[str]:
-    """An empty Redis database for one test."""
-    from redis.asyncio import Redis
-
-    redis = Redis.from_url(REDIS_URL)
-    try:
-        await redis.flushdb()
-    except OSError as exc:
-        await redis.aclose()
-        if REQUIRE_SERVICES:
-            pytest.fail(f"Redis is required (SMSGATE_REQUIRE_SERVICES=1) but: {exc}")
-        pytest.skip(f"Redis not reachable: {exc}")
-    try:
-        yield REDIS_URL
-    finally:
-        await redis.flushdb()
-        await redis.aclose()
 
 
 @pytest.fixture
@@ -189,14 +168,19 @@ async def test_bad_limits_are_refused_naming_the_field(
 
 @pytest.fixture
 async def two_nodes(
-    database_url: str, tmp_path: Path, redis_url: str
+    database_url: str, tmp_path: Path, redis_space: RedisSpace
 ) -> AsyncIterator[tuple[Gateway, Gateway, Account]]:
     """Two gateway nodes on one database and one Redis, and the account both serve."""
     limits = LimitSettings(subscriber_max=1, auth_failures=2, auth_block_s=60)
     nodes = [
         Gateway(
             settings_for(database_url, tmp_path).model_copy(
-                update={"node_id": n, "redis_url": redis_url, "limits": limits}
+                update={
+                    "node_id": n,
+                    "redis_url": redis_space.url,
+                    "redis_prefix": redis_space.prefix,
+                    "limits": limits,
+                }
             )
         )
         for n in (1, 2)
@@ -268,3 +252,16 @@ async def test_the_rate_is_counted_across_nodes(
             return
         await asyncio.sleep(1.0)
     raise AssertionError("five requests over two nodes were not cut at four")
+
+
+async def test_gateways_under_different_redis_prefixes_count_apart(
+    redis_space: RedisSpace,
+) -> None:
+    ours, theirs = (RedisCounters(redis_space.url, f"{redis_space.prefix}{g}:") for g in "ab")
+    try:
+        assert (await ours.count("rate:1", 3600))[0] == 1
+        assert (await theirs.count("rate:1", 3600))[0] == 1
+        assert (await ours.count("rate:1", 3600))[0] == 2
+    finally:
+        await ours.close()
+        await theirs.close()
