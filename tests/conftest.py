@@ -61,8 +61,8 @@ class RedisSpace:
     prefix: str
 
 
-@pytest.fixture
-async def redis_space() -> AsyncIterator[RedisSpace]:
+async def fresh_redis_space() -> AsyncIterator[RedisSpace]:
+    """A key prefix of its own on the tests' Redis; its keys are deleted afterwards."""
     from redis.asyncio import Redis
     from redis.exceptions import RedisError
 
@@ -80,3 +80,9 @@ async def redis_space() -> AsyncIterator[RedisSpace]:
         if left:
             await redis.delete(*left)
         await redis.aclose()
+
+
+@pytest.fixture
+async def redis_space() -> AsyncIterator[RedisSpace]:
+    async for space in fresh_redis_space():
+        yield space
