@@ -162,6 +162,8 @@ class Settings(BaseSettings):
     # Redis, for state every node must share (limit counters); without it, each node counts
     # on its own.
     redis_url: str | None = None
+    # The start of every key: gateways sharing one Redis count apart under different ones.
+    redis_prefix: str = Field(default="smsgate:", min_length=1)
     max_body_bytes: int = 16 * 1024 * 1024
     dispatch_batch: int = 500
     group_commit_max: int = 2000

@@ -157,7 +157,9 @@ class Gateway:
         """Limit counters in Redis when configured (shared by every node), else in memory."""
         given = settings.limits
         self.counters = (
-            RedisCounters(settings.redis_url) if settings.redis_url else MemoryCounters()
+            RedisCounters(settings.redis_url, settings.redis_prefix)
+            if settings.redis_url
+            else MemoryCounters()
         )
         self.limit_book = LimitBook(self.db, given.as_limits())
         self.limits = LimitService(self.db, self.limit_book, self.counters, self.accounts)

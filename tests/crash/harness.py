@@ -1,7 +1,8 @@
-"""`smsgate serve` as a real child process, and read-only views of its store.
+"""`smsgate serve` as real child processes, and read-only views of their store.
 
 The crash tests kill the server with SIGKILL, so it must run in its own process; the store is
-then read directly, never through a server, to see exactly what a crash left behind.
+then read directly, never through a server, to see exactly what a crash left behind. Servers
+that share a store and a Redis run as separate processes too, as separate nodes would.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import subprocess
 import sys
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -202,3 +203,21 @@ def running_server(
         yield server
     finally:
         server.ensure_stopped()
+
+
+@contextlib.contextmanager
+def running_servers(
+    store: Store, log_dir: Path, node_envs: Sequence[dict[str, str]]
+) -> Iterator[list[ServerProcess]]:
+    """A server per environment on one store (a node each: give each its SMSGATE_NODE_ID),
+    started together; logs node-1.log, node-2.log, ... in `log_dir`."""
+    servers: list[ServerProcess] = []
+    try:
+        for n, env in enumerate(node_envs, 1):
+            servers.append(ServerProcess(store, log_dir / f"node-{n}.log", env))
+        for server in servers:
+            server.wait_healthy()
+        yield servers
+    finally:
+        for server in servers:
+            server.ensure_stopped()

@@ -13,11 +13,13 @@ import pytest
 
 from smsgate.domain.errors import DomainError
 from smsgate.domain.pricing import ChargeOn
+from smsgate.domain.status import Status
 from smsgate.runtime import Gateway
 from smsgate.services.sending import SendCommand
 from smsgate.store import billing as repo
 from smsgate.store.database import Tx
 from tests.integration.conftest import FINAL, Running, settings_for, start_gateway
+from tests.integration.connectors import RecordingConnector, RefusingConnector
 
 POLAND = "+48500600700"
 GERMANY = "+4915112345678"
@@ -43,6 +45,12 @@ async def ledger_matches_balance(gw: Running) -> bool:
     held = await gw.gateway.db.read(lambda conn: repo.balance(conn, account.id))
     total = await gw.gateway.db.read(lambda conn: repo.ledger_sum(conn, account.id))
     return held.balance == total
+
+
+async def latest_movement(gw: Running) -> tuple[str, str, str, str]:
+    """(kind, amount, message id, reason) of the newest movement of the balance."""
+    latest = (await gw.client.get("/v1/balance/movements")).json()["data"][0]
+    return latest["kind"], latest["amount"], latest["message_id"], latest["reason"]
 
 
 @pytest.fixture
@@ -158,12 +166,7 @@ async def test_a_canceled_message_gets_its_charge_back(gw: Running) -> None:
     message_id = response.json()["messages"][0]["id"]
     assert (await gw.client.delete(f"/v1/messages/{message_id}")).status_code == 200
     assert (await balance(gw))["balance"] == "1"
-    latest = (await gw.client.get("/v1/balance/movements")).json()["data"][0]
-    assert (latest["kind"], latest["amount"], latest["message_id"]) == (
-        "refund",
-        "0.16",
-        message_id,
-    )
+    assert await latest_movement(gw) == ("refund", "0.16", message_id, "canceled")
 
 
 async def test_a_message_the_upstream_rejects_gets_its_charge_back(gateway_of: Start) -> None:
@@ -172,6 +175,36 @@ async def test_a_message_the_upstream_rejects_gets_its_charge_back(gateway_of: S
         response = await gw.client.post("/v1/messages", json={"to": POLAND, "text": "Hi"})
         await gw.wait_for_status(response.json()["messages"][0]["id"], FINAL)
         assert (await balance(gw))["balance"] == "1"
+        assert await ledger_matches_balance(gw)
+
+
+async def test_a_message_the_upstream_refuses_for_good_fails_and_gets_its_charge_back(
+    gateway_with: Start,
+) -> None:
+    async for gw in gateway_with([RefusingConnector("invalid_destination", temporary=False)]):
+        await priced(gw, "1", charge_on=ChargeOn.SUBMIT)
+        response = await gw.client.post("/v1/messages", json={"to": POLAND, "text": "Hi"})
+        message_id = response.json()["messages"][0]["id"]
+        await gw.wait_for_status(message_id, {"failed"})
+        assert (await balance(gw))["balance"] == "1"
+        assert await latest_movement(gw) == ("refund", "0.16", message_id, "failed")
+        assert await ledger_matches_balance(gw)
+
+
+async def test_a_sent_message_the_upstream_reports_failed_gets_its_charge_back_on_submit_terms(
+    gateway_with: Start,
+) -> None:
+    upstream = RecordingConnector()
+    async for gw in gateway_with([upstream]):
+        await priced(gw, "1", charge_on=ChargeOn.SUBMIT)
+        response = await gw.client.post("/v1/messages", json={"to": POLAND, "text": "Hi"})
+        message_id = response.json()["messages"][0]["id"]
+        sent = await gw.wait_for_status(message_id, {"sent"})
+        assert (await balance(gw))["balance"] == "0.84"  # final once the upstream took it
+        await upstream.report(str(sent["upstream_id"]), Status.FAILED, "system_error")
+        await gw.wait_for_status(message_id, {"failed"})
+        assert (await balance(gw))["balance"] == "1"
+        assert await latest_movement(gw) == ("refund", "0.16", message_id, "failed")
         assert await ledger_matches_balance(gw)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,7 +21,7 @@ from smsgate.domain.limits import LimitOverrides
 from smsgate.runtime import Gateway
 from smsgate.services.counters import RedisCounters
 from smsgate.services.sending import SendCommand
-from tests.conftest import REQUIRE_SERVICES
+from tests.conftest import RedisSpace
 from tests.integration.conftest import Running, settings_for
 from tests.integration.connectors import RecordingConnector
 from tests.integration.test_connectors_api import Start, admin, admin_gateway, error_of
@@ -30,7 +29,6 @@ from tests.integration.test_dispatch import wait_until
 
 __all__ = ["admin_gateway"]
 
-REDIS_URL = os.environ.get("SMSGATE_TEST_REDIS", "redis://127.0.0.1:6379/15")
 SUBSCRIBER = "+48500600700"
 
 
@@ -44,26 +42,6 @@ async def set_limits(gw: Running, **limits: Any) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     answer: dict[str, Any] = response.json()
     return answer
-
-
-@pytest.fixture
-async def redis_url() -> AsyncIterator[str]:
-    """An empty Redis database for one test."""
-    from redis.asyncio import Redis
-
-    redis = Redis.from_url(REDIS_URL)
-    try:
-        await redis.flushdb()
-    except OSError as exc:
-        await redis.aclose()
-        if REQUIRE_SERVICES:
-            pytest.fail(f"Redis is required (SMSGATE_REQUIRE_SERVICES=1) but: {exc}")
-        pytest.skip(f"Redis not reachable: {exc}")
-    try:
-        yield REDIS_URL
-    finally:
-        await redis.flushdb()
-        await redis.aclose()
 
 
 @pytest.fixture
@@ -196,7 +174,7 @@ async def test_bad_limits_are_refused_naming_the_field(
 async def nodes_sharing(
     database_url: str,
     tmp_path: Path,
-    redis_url: str,
+    redis: RedisSpace,
     connectors: Callable[[], list[Connector]] | None = None,
 ) -> AsyncIterator[tuple[Gateway, Gateway, Account]]:
     """Two gateway nodes on one database and one Redis, each running `connectors()` (else the
@@ -205,7 +183,12 @@ async def nodes_sharing(
     nodes = [
         Gateway(
             settings_for(database_url, tmp_path).model_copy(
-                update={"node_id": n, "redis_url": redis_url, "limits": limits}
+                update={
+                    "node_id": n,
+                    "redis_url": redis.url,
+                    "redis_prefix": redis.prefix,
+                    "limits": limits,
+                }
             ),
             connectors() if connectors else None,
         )
@@ -223,9 +206,9 @@ async def nodes_sharing(
 
 @pytest.fixture
 async def two_nodes(
-    database_url: str, tmp_path: Path, redis_url: str
+    database_url: str, tmp_path: Path, redis_space: RedisSpace
 ) -> AsyncIterator[tuple[Gateway, Gateway, Account]]:
-    async with nodes_sharing(database_url, tmp_path, redis_url) as nodes:
+    async with nodes_sharing(database_url, tmp_path, redis_space) as nodes:
         yield nodes
 
 
@@ -289,7 +272,7 @@ async def test_the_rate_is_counted_across_nodes(
 
 
 async def test_a_connectors_throughput_is_kept_by_every_node_together(
-    database_url: str, tmp_path: Path, redis_url: str
+    database_url: str, tmp_path: Path, redis_space: RedisSpace
 ) -> None:
     upstreams: list[RecordingConnector] = []
 
@@ -297,7 +280,7 @@ async def test_a_connectors_throughput_is_kept_by_every_node_together(
         upstreams.append(RecordingConnector(throughput=20, window=50))
         return [upstreams[-1]]
 
-    async with nodes_sharing(database_url, tmp_path, redis_url, connectors) as nodes:
+    async with nodes_sharing(database_url, tmp_path, redis_space, connectors) as nodes:
         first, second, account = nodes
         for n, node in enumerate((first, second)):
             to = tuple(f"+4850060{n}{i:03d}" for i in range(20))
@@ -309,8 +292,8 @@ async def test_a_connectors_throughput_is_kept_by_every_node_together(
     assert times[-1] - times[0] >= 1.2
 
 
-async def test_nodes_booking_one_schedule_in_redis_take_turns(redis_url: str) -> None:
-    nodes = [RedisCounters(redis_url), RedisCounters(redis_url)]
+async def test_nodes_booking_one_schedule_in_redis_take_turns(redis_space: RedisSpace) -> None:
+    nodes = [RedisCounters(redis_space.url, redis_space.prefix) for _ in range(2)]
     try:
         waits = [
             await nodes[n % 2].book("pace:x", interval=0.1, burst=0.1, hold=1.0) for n in range(4)
@@ -324,3 +307,16 @@ async def test_nodes_booking_one_schedule_in_redis_take_turns(redis_url: str) ->
     # Told its wait, but not booked: the next one asking gets the same turn.
     assert beyond_hold == pytest.approx(0.4, abs=0.03)
     assert after == pytest.approx(0.4, abs=0.03)
+
+
+async def test_gateways_under_different_redis_prefixes_count_apart(
+    redis_space: RedisSpace,
+) -> None:
+    ours, theirs = (RedisCounters(redis_space.url, f"{redis_space.prefix}{g}:") for g in "ab")
+    try:
+        assert (await ours.count("rate:1", 3600))[0] == 1
+        assert (await theirs.count("rate:1", 3600))[0] == 1
+        assert (await ours.count("rate:1", 3600))[0] == 2
+    finally:
+        await ours.close()
+        await theirs.close()

@@ -1,6 +1,6 @@
 """Sub-accounts over HTTP, on each engine: a parent makes them, funds them and takes funds
 back without overdrawing either side, caps their limits, suspends them and reads their
-traffic; nobody else can see them."""
+traffic; nobody else can see them. Their sender names and price lists are their own."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import pytest
 from smsgate.domain.errors import DomainError
 from tests.integration.conftest import Running
 from tests.integration.test_connectors_api import Start, admin, admin_gateway, error_of
+from tests.integration.test_senders import operator
 
 __all__ = ["admin_gateway"]
 
@@ -212,3 +213,89 @@ async def test_a_sub_account_cannot_own_sub_accounts(reseller: Running) -> None:
     async with await make_sub(reseller) as shop:
         refused = await shop.post("/v1/subaccounts", json={"name": "kiosk"})
     assert error_of(refused)[:2] == (403, "not_a_parent")
+
+
+async def send_from(client: httpx.AsyncClient, sender: str) -> httpx.Response:
+    return await client.post(
+        "/v1/messages", json={"to": [RECIPIENT], "text": f"From {sender}", "sender": sender}
+    )
+
+
+async def registered_names_only(gw: Running) -> None:
+    """acme, and the sub-accounts it makes from now on, send only under approved names."""
+    await operator(gw, "PUT", "/v1/admin/accounts/acme/sender-policy", {"policy": "registered"})
+
+
+async def test_a_sub_accounts_sender_name_waits_for_the_operator_like_any_accounts(
+    reseller: Running,
+) -> None:
+    async with await make_sub(reseller) as shop:
+        registered = await shop.post("/v1/senders", json={"name": "ShopName"})
+        assert registered.json() == {"name": "ShopName", "state": "pending"}
+        assert error_of(await send_from(shop, "ShopName"))[:2] == (403, "sender_pending")
+    pending = await operator(reseller, "GET", "/v1/admin/senders?state=pending")
+    assert pending["data"] == [{"name": "ShopName", "state": "pending", "account": "shop"}]
+
+
+async def test_a_sub_account_sends_under_its_name_once_the_operator_approves_it(
+    reseller: Running,
+) -> None:
+    async with await make_sub(reseller) as shop:
+        await move(reseller, "1")
+        await shop.post("/v1/senders", json={"name": "ShopName"})
+        await operator(reseller, "POST", "/v1/admin/accounts/shop/senders/ShopName/approve")
+        sent = await send_from(shop, "ShopName")
+        assert sent.status_code == 201, sent.text
+        message = (await shop.get(f"/v1/messages/{sent.json()['messages'][0]['id']}")).json()
+    assert message["sender"] == "ShopName"
+
+
+async def test_the_parent_cannot_send_under_its_sub_accounts_name(reseller: Running) -> None:
+    await registered_names_only(reseller)
+    await make_sub(reseller)
+    await operator(reseller, "POST", "/v1/admin/accounts/shop/senders", {"name": "ShopName"})
+    refused = await send_from(reseller.client, "ShopName")
+    assert error_of(refused) == (403, "sender_not_registered", "sender")
+    assert (await reseller.client.get("/v1/senders")).json()["senders"] == []
+
+
+async def test_a_sub_account_cannot_send_under_its_parents_name(reseller: Running) -> None:
+    await registered_names_only(reseller)
+    await operator(reseller, "POST", "/v1/admin/accounts/acme/senders", {"name": "Acme"})
+    async with await make_sub(reseller) as shop:
+        await move(reseller, "1")
+        refused = await send_from(shop, "Acme")
+    assert error_of(refused) == (403, "sender_not_registered", "sender")
+    assert (await send_from(reseller.client, "Acme")).status_code == 201
+
+
+@pytest.fixture
+async def wholesale_shop(reseller: Running) -> AsyncIterator[httpx.AsyncClient]:
+    """shop, a sub-account of acme, holding PLN 1 and put by the operator on a list of PLN
+    0.04 a part while acme pays 0.10."""
+    await reseller.gateway.billing.put_price_list("wholesale", "PLN", {"": "0.04"})
+    async with await make_sub(reseller) as shop:
+        await operator(
+            reseller, "PUT", "/v1/admin/accounts/shop/billing", {"price_list": "wholesale"}
+        )
+        await move(reseller, "1")
+        yield shop
+
+
+async def test_a_sub_account_on_another_price_list_is_charged_by_its_own(
+    wholesale_shop: httpx.AsyncClient,
+) -> None:
+    sent = (await wholesale_shop.post("/v1/messages", json={"to": RECIPIENT, "text": "Hi"})).json()
+    assert (sent["cost"], sent["messages"][0]["price"]) == ("0.04", "0.04")
+    charge = (await wholesale_shop.get("/v1/balance/movements")).json()["data"][0]
+    assert (charge["kind"], charge["amount"]) == ("charge", "-0.04")
+    assert await balance_of(wholesale_shop) == "0.96"
+
+
+async def test_the_parent_keeps_its_own_prices_beside_a_sub_account_on_another_list(
+    reseller: Running, wholesale_shop: httpx.AsyncClient
+) -> None:
+    sent = (await reseller.client.post("/v1/messages", json={"to": RECIPIENT, "text": "Hi"})).json()
+    assert sent["cost"] == "0.1"
+    assert await balance_of(reseller.client) == "8.9"  # 10, less 1 moved to shop and 0.10
+    assert (await reseller.client.get("/v1/prices")).json()["name"] == "retail"

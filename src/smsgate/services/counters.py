@@ -12,8 +12,6 @@ from typing import Any, Protocol
 
 from smsgate.domain.pacing import book_slot
 
-PREFIX = "smsgate:"
-
 
 class Counters(Protocol):
     async def count(self, key: str, window_s: float, by: int = 1) -> tuple[int, float]:
@@ -157,19 +155,20 @@ return string.format('%.6f', wait)
 
 
 class RedisCounters:
-    """Counters in Redis, shared by every node that points at it."""
+    """Counters in Redis, shared by every node that points at it with the same key prefix."""
 
     PLACE_TTL_S = 300  # a place a crashed node never gave back is free again after this long
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, prefix: str):
         from redis.asyncio import Redis
 
         self._redis = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        self._prefix = prefix
         self._book_slot = self._redis.register_script(_BOOK_SLOT)
 
     async def count(self, key: str, window_s: float, by: int = 1) -> tuple[int, float]:
         index, left = _window(window_s, time.time())
-        bucket = f"{PREFIX}{key}:{index}"
+        bucket = f"{self._prefix}{key}:{index}"
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.incrby(bucket, by)
             pipe.expire(bucket, math.ceil(window_s) + 1)
@@ -181,37 +180,39 @@ class RedisCounters:
         ttl = math.ceil(window_s) + 1
         async with self._redis.pipeline(transaction=False) as pipe:
             for key in keys:
-                bucket = f"{PREFIX}{key}:{index}"
+                bucket = f"{self._prefix}{key}:{index}"
                 pipe.incr(bucket)
                 pipe.expire(bucket, ttl)
             answers = await pipe.execute()
         return [int(n) for n in answers[::2]]
 
     async def claim(self, key: str, ttl_s: float) -> bool:
-        return bool(await self._redis.set(PREFIX + key, 1, nx=True, px=max(1, int(ttl_s * 1000))))
+        return bool(
+            await self._redis.set(self._prefix + key, 1, nx=True, px=max(1, int(ttl_s * 1000)))
+        )
 
     async def held_for(self, key: str) -> float | None:
-        left = int(await self._redis.pttl(PREFIX + key))
+        left = int(await self._redis.pttl(self._prefix + key))
         return left / 1000 if left > 0 else None
 
     async def release(self, key: str) -> None:
-        await self._redis.delete(PREFIX + key)
+        await self._redis.delete(self._prefix + key)
 
     async def enter(self, key: str, limit: int) -> bool:
         async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.incr(PREFIX + key)
-            pipe.expire(PREFIX + key, self.PLACE_TTL_S)
+            pipe.incr(self._prefix + key)
+            pipe.expire(self._prefix + key, self.PLACE_TTL_S)
             taken, _ = await pipe.execute()
         if int(taken) <= limit:
             return True
-        await self._redis.decr(PREFIX + key)
+        await self._redis.decr(self._prefix + key)
         return False
 
     async def leave(self, key: str) -> None:
-        await self._redis.decr(PREFIX + key)
+        await self._redis.decr(self._prefix + key)
 
     async def book(self, key: str, *, interval: float, burst: float, hold: float) -> float:
-        wait = await self._book_slot(keys=[PREFIX + key], args=[interval, burst, hold])
+        wait = await self._book_slot(keys=[self._prefix + key], args=[interval, burst, hold])
         return float(wait)
 
     async def close(self) -> None:
