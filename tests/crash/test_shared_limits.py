@@ -30,7 +30,7 @@ OVER = 5  # requests sent past it
 SUBSCRIBER_MAX = 2
 LIMITS = ("--rate", str(RATE), "--duplicate-window", "60", "--subscriber-max", str(SUBSCRIBER_MAX))
 SUBSCRIBER = "+48500600700"
-WINDOW_TRIES = 3
+WINDOW_TRIES = 5
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,8 @@ async def play(clients: tuple[httpx.AsyncClient, httpx.AsyncClient]) -> SharedRu
     async def burst() -> list[httpx.Response]:
         return [await clients[n % 2].get("/v1/balance") for n in range(RATE + OVER)]
 
+    for client in clients:  # a key's first use costs a slow check: not inside the second
+        (await client.get("/v1/balance")).raise_for_status()
     answers = await within_one_second(burst)
     await next_second()  # the sends below start with the rate unused
     order = {"to": ["+48500600701"], "text": "Your order has shipped"}
