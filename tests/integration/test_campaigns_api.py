@@ -15,7 +15,7 @@ from smsgate.domain.hours import time_window
 from smsgate.domain.limits import LimitOverrides
 from smsgate.store.engine import Conn
 from smsgate.store.schema import messages
-from tests.integration.conftest import Running, settings_for, start_gateway
+from tests.integration.conftest import Clock, Running, settings_for, start_gateway
 from tests.integration.test_connectors_api import error_of
 
 
@@ -43,6 +43,20 @@ async def stored(gw: Running, campaign_id: str) -> list[tuple[str, str, int, str
         return [(r.recipient, r.text, r.send_at, r.status) for r in rows]
 
     return await gw.gateway.db.read(read)
+
+
+async def paused(
+    gw: Running, clock: Clock, campaign_id: str, since: str, until: str
+) -> dict[str, Any]:
+    """Pause the campaign at `since` and resume it at `until` (the clock standing there);
+    the campaign as resuming answers."""
+    clock.set(since)
+    assert (await gw.client.post(f"/v1/campaigns/{campaign_id}/pause")).status_code == 200
+    clock.set(until)
+    resumed = await gw.client.post(f"/v1/campaigns/{campaign_id}/resume")
+    assert resumed.status_code == 200, resumed.text
+    body: dict[str, Any] = resumed.json()
+    return body
 
 
 async def progress_until(
@@ -177,6 +191,37 @@ async def test_a_paused_campaign_releases_nothing_until_resumed_later(gw: Runnin
     ((_, _, later, status),) = await stored(gw, campaign_id)
     assert status == "scheduled"
     assert later >= due + 300
+
+
+async def test_a_campaign_resumed_after_its_daily_hours_closed_waits_for_the_next_opening(
+    gw: Running, clock: Clock
+) -> None:
+    clock.set("2030-01-07T15:00:00Z")
+    made = await campaign(
+        gw.client,
+        text="Sale",
+        to=["+48500600700"],
+        start="2030-01-07T16:30:00Z",
+        hours="09:00-17:00",
+    )
+    campaign_id = made["campaign"]["id"]
+    resumed = await paused(gw, clock, campaign_id, "2030-01-07T16:00:00Z", "2030-01-07T18:00:00Z")
+    ((_, _, send_at, status),) = await stored(gw, campaign_id)
+    assert (status, send_at) == ("scheduled", _ms("2030-01-08T09:00:00Z"))
+    assert resumed["ends_at"] == "2030-01-08T09:00:00Z"
+
+
+async def test_a_campaign_resumed_into_the_accounts_quiet_hours_waits_for_their_end(
+    gw: Running, clock: Clock
+) -> None:
+    quiet = LimitOverrides(quiet=time_window("22:00-07:00", "UTC"))
+    await gw.gateway.limits.set_overrides("acme", quiet)
+    clock.set("2030-01-07T20:00:00Z")
+    made = await campaign(gw.client, text="Sale", to=["+48500600700"], start="2030-01-07T21:30:00Z")
+    campaign_id = made["campaign"]["id"]
+    await paused(gw, clock, campaign_id, "2030-01-07T21:00:00Z", "2030-01-07T22:00:00Z")
+    ((_, _, send_at, _),) = await stored(gw, campaign_id)
+    assert send_at == _ms("2030-01-08T07:00:00Z")
 
 
 async def test_a_paused_campaign_holds_back_messages_already_due(gw: Running) -> None:
