@@ -179,6 +179,18 @@ async def test_a_release_in_the_accounts_quiet_hours_waits_for_their_end(gw: Run
     assert send_at == _ms("2030-01-08T07:00:00Z")
 
 
+async def test_daily_hours_wholly_within_the_accounts_quiet_hours_are_refused(
+    gw: Running,
+) -> None:
+    quiet = LimitOverrides(quiet=time_window("22:00-07:00", "UTC"))
+    await gw.gateway.limits.set_overrides("acme", quiet)
+    response = await gw.client.post(
+        "/v1/campaigns",
+        json={"name": "x", "text": "Sale", "to": ["+48500600700"], "hours": "23:00-23:30"},
+    )
+    assert error_of(response)[:3] == (400, "invalid_field", "hours")
+
+
 async def test_a_paused_campaign_releases_nothing_until_resumed_later(gw: Running) -> None:
     made = await campaign(gw.client, text="Sale", to=["+48500600700"], start="+1")
     campaign_id = made["campaign"]["id"]

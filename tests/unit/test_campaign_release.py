@@ -89,6 +89,39 @@ def test_a_spread_that_runs_past_the_hours_continues_at_the_next_opening() -> No
     assert release_times(release, NOW, ["UTC"] * 2) == [NOW, ms("2026-12-08T09:00:00+00:00")]
 
 
+def test_a_spread_overflowing_the_hours_goes_on_at_the_same_pace_at_the_next_opening() -> None:
+    # Twelve batches ten minutes apart, in hours of one hour: six today, six tomorrow.
+    release = Release(window=time_window("09:00-10:00"), period_s=7200, every_s=600)
+    times = release_times(release, NOW, ["UTC"] * 12)
+    today = [at(f"09:{m}0") for m in range(6)]
+    tomorrow = [at(f"09:{m}0", day=8) for m in range(6)]
+    assert times == today + tomorrow
+
+
+def test_a_spread_longer_than_two_openings_fills_each_in_turn() -> None:
+    release = Release(window=time_window("09:00-09:30"), period_s=5400, every_s=900)
+    times = release_times(release, NOW, ["UTC"] * 6)
+    assert times == [at(t, day=d) for d in (7, 8, 9) for t in ("09:00", "09:15")]
+
+
+def test_a_spread_keeps_its_pace_in_each_recipients_zone() -> None:
+    release = Release(window=time_window("09:00-10:00"), period_s=7200, every_s=3600)
+    times = release_times(release, ms("2026-12-07T08:00:00+00:00"), ["Europe/Warsaw", "UTC"] * 2)
+    # Batch one is the first two messages, batch two the last two; each zone's own hours.
+    assert times == [at("08:00"), at("09:00"), at("08:00", day=8), at("09:00", day=8)]
+
+
+def test_a_spread_pauses_over_the_quiet_hours_and_goes_on_after_them() -> None:
+    release = Release(start_ms=at("21:40"), period_s=3600, every_s=600)
+    times = release_times(release, NOW, ["UTC"] * 4, NIGHTS)
+    assert times == [at("21:40"), at("21:50"), at("07:00", day=8), at("07:10", day=8)]
+
+
+def test_a_release_in_quiet_hours_and_outside_the_daily_hours_waits_for_both() -> None:
+    release = Release(start_ms=at("23:00"), window=time_window("08:00-20:00"))
+    assert release_times(release, NOW, ["UTC"], NIGHTS) == [at("08:00", day=8)]
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [

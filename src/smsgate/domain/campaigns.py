@@ -66,42 +66,6 @@ def delayed_start(value: str, now_ms: int) -> int:
     return now_ms + int(found[1]) * 60_000
 
 
-def release_times(release: Release, now_ms: int, zones: Sequence[str]) -> list[int]:
-    """When each recipient's message is due (epoch ms), in their order; `zones` are their
-    time zones (a contact's own, or the campaign's for the rest)."""
-    base = max(release.start_ms or now_ms, now_ms)
-    starts: dict[str, int] = {}
-    windows: dict[str, TimeWindow] = {}
-    batch = _batch_size(release, len(zones))
-    times = []
-    for i, zone in enumerate(zones):
-        start = starts.get(zone)
-        if start is None:
-            start = starts[zone] = _start_in(release, zone, base)
-        due = start + (i // batch) * release.every_s * 1000 if release.period_s else start
-        if release.window is not None:
-            window = windows.get(zone)
-            if window is None:
-                window = windows[zone] = replace(release.window, zone=zone)
-            due = window.opens_after(due)
-        times.append(due)
-    return times
-
-
-def _batch_size(release: Release, recipients: int) -> int:
-    if not release.period_s or not recipients:
-        return max(recipients, 1)
-    batches = max(1, release.period_s // release.every_s)
-    return math.ceil(recipients / batches)
-
-
-def _start_in(release: Release, zone: str, base: int) -> int:
-    if release.local_start is None:
-        return base
-    local = release.local_start.replace(tzinfo=ZoneInfo(zone))
-    return max(int(local.timestamp() * 1000), base)  # a moment already past there: at once
-
-
 @dataclass(frozen=True, slots=True)
 class OpenHours:
     """When a campaign's messages may go out in one time zone: inside its daily hours (when it
@@ -161,6 +125,46 @@ class OpenHours:
 def open_hours(window: TimeWindow | None, zone: str, quiet: TimeWindow | None) -> OpenHours:
     """The hours of a recipient in `zone`: the daily `window` kept in that zone."""
     return OpenHours(replace(window, zone=zone) if window is not None else None, quiet)
+
+
+def release_times(
+    release: Release, now_ms: int, zones: Sequence[str], quiet: TimeWindow | None = None
+) -> list[int]:
+    """When each recipient's message is due (epoch ms), in their order; `zones` are their
+    time zones (a contact's own, or the campaign's for the rest), `quiet` the account's quiet
+    hours. Batch k of a spread is due after k steps of open time in each zone: a spread that
+    runs past the daily hours (or into quiet hours) goes on at the same pace at the next
+    opening."""
+    base = max(release.start_ms or now_ms, now_ms)
+    batch = _batch_size(release, len(zones))
+    step_ms = release.every_s * 1000 if release.period_s else 0
+    hours: dict[str, OpenHours] = {}
+    latest: dict[str, tuple[int, int]] = {}  # by zone: its latest batch, and when it is due
+    times = []
+    for i, zone in enumerate(zones):
+        if zone not in hours:
+            hours[zone] = open_hours(release.window, zone, quiet)
+            latest[zone] = (0, hours[zone].opens_after(_start_in(release, zone, base)))
+        k = i // batch
+        last, last_due = latest[zone]
+        due = last_due if k == last else hours[zone].advance(last_due, (k - last) * step_ms)
+        latest[zone] = (k, due)
+        times.append(due)
+    return times
+
+
+def _batch_size(release: Release, recipients: int) -> int:
+    if not release.period_s or not recipients:
+        return max(recipients, 1)
+    batches = max(1, release.period_s // release.every_s)
+    return math.ceil(recipients / batches)
+
+
+def _start_in(release: Release, zone: str, base: int) -> int:
+    if release.local_start is None:
+        return base
+    local = release.local_start.replace(tzinfo=ZoneInfo(zone))
+    return max(int(local.timestamp() * 1000), base)  # a moment already past there: at once
 
 
 def resumed_times(

@@ -19,7 +19,6 @@ from smsgate.domain.account import Account
 from smsgate.domain.campaigns import Release, release_times, resumed_times
 from smsgate.domain.errors import DomainError, ErrorCode
 from smsgate.domain.hours import time_zone
-from smsgate.domain.limits import quiet_until
 from smsgate.domain.phone import Rejected
 from smsgate.domain.status import Status
 from smsgate.services.clock import now_ms
@@ -94,14 +93,12 @@ class CampaignService:
         if not reached:
             raise DomainError(ErrorCode.NO_RECIPIENTS, "the campaign reaches no one", "to")
         now = now_ms()
-        times = [
-            quiet_until(limits, at, given.urgent) or at
-            for at in release_times(
-                given.release,
-                now,
-                [r.contact.time_zone or zone if r.contact else zone for r in reached],
-            )
-        ]
+        times = release_times(
+            given.release,
+            now,
+            [r.contact.time_zone or zone if r.contact else zone for r in reached],
+            None if given.urgent else limits.quiet,
+        )
         campaign_id = self._db.ids.next()
         cmd = SendCommand(
             personalised=tuple((r.number, filling.fill(r.value).text) for r in reached),
