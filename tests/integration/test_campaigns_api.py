@@ -45,6 +45,12 @@ async def stored(gw: Running, campaign_id: str) -> list[tuple[str, str, int, str
     return await gw.gateway.db.read(read)
 
 
+async def quiet_at_night(gw: Running) -> None:
+    """Quiet hours 22:00-07:00 UTC for the test account."""
+    quiet = LimitOverrides(quiet=time_window("22:00-07:00", "UTC"))
+    await gw.gateway.limits.set_overrides("acme", quiet)
+
+
 async def paused(
     gw: Running, clock: Clock, campaign_id: str, since: str, until: str
 ) -> dict[str, Any]:
@@ -147,11 +153,8 @@ async def test_each_recipient_is_released_at_the_local_time_of_their_zone(gw: Ru
     assert times["+48500600701"] == _ms("2030-01-07T15:00:00Z")
 
 
-async def test_a_number_in_no_contact_takes_the_zone_of_the_accounts_quiet_hours(
-    gw: Running,
-) -> None:
-    quiet = LimitOverrides(quiet=time_window("23:00-06:00", "Europe/Warsaw"))
-    await gw.gateway.limits.set_overrides("acme", quiet)
+async def test_a_number_in_no_contact_takes_the_accounts_time_zone(gw: Running) -> None:
+    await gw.gateway.limits.set_timezone("acme", "Europe/Warsaw")
     made = await campaign(
         gw.client, text="Sale", to=["+48500600700"], local_start="2030-01-07T10:00:00"
     )
@@ -172,8 +175,7 @@ async def test_messages_wait_for_the_daily_hours(gw: Running) -> None:
 
 
 async def test_a_release_in_the_accounts_quiet_hours_waits_for_their_end(gw: Running) -> None:
-    quiet = LimitOverrides(quiet=time_window("22:00-07:00", "UTC"))
-    await gw.gateway.limits.set_overrides("acme", quiet)
+    await quiet_at_night(gw)
     made = await campaign(gw.client, text="Sale", to=["+48500600700"], start="2030-01-07T23:00:00Z")
     ((_, _, send_at, _),) = await stored(gw, made["campaign"]["id"])
     assert send_at == _ms("2030-01-08T07:00:00Z")
@@ -182,8 +184,7 @@ async def test_a_release_in_the_accounts_quiet_hours_waits_for_their_end(gw: Run
 async def test_daily_hours_wholly_within_the_accounts_quiet_hours_are_refused(
     gw: Running,
 ) -> None:
-    quiet = LimitOverrides(quiet=time_window("22:00-07:00", "UTC"))
-    await gw.gateway.limits.set_overrides("acme", quiet)
+    await quiet_at_night(gw)
     response = await gw.client.post(
         "/v1/campaigns",
         json={"name": "x", "text": "Sale", "to": ["+48500600700"], "hours": "23:00-23:30"},
@@ -226,8 +227,7 @@ async def test_a_campaign_resumed_after_its_daily_hours_closed_waits_for_the_nex
 async def test_a_campaign_resumed_into_the_accounts_quiet_hours_waits_for_their_end(
     gw: Running, clock: Clock
 ) -> None:
-    quiet = LimitOverrides(quiet=time_window("22:00-07:00", "UTC"))
-    await gw.gateway.limits.set_overrides("acme", quiet)
+    await quiet_at_night(gw)
     clock.set("2030-01-07T20:00:00Z")
     made = await campaign(gw.client, text="Sale", to=["+48500600700"], start="2030-01-07T21:30:00Z")
     campaign_id = made["campaign"]["id"]

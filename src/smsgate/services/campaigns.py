@@ -81,10 +81,7 @@ class CampaignService:
                 ErrorCode.INVALID_REQUEST, "a test-mode account sends no campaigns", "account"
             )
         limits = self._limits.of(account)
-        # An account's zone is the one its quiet hours are kept in.
-        zone = time_zone(
-            given.time_zone or (limits.quiet.zone if limits.quiet else "UTC"), "time_zone"
-        )
+        zone = time_zone(given.time_zone or account.timezone, "time_zone")
         filling = await self._templates.compiled(account, name=given.template, text=given.text)
         audience = await self._contacts.audience(
             account, groups=given.groups, contact_ids=given.contact_ids, numbers=given.numbers

@@ -59,6 +59,8 @@ accounts = Table(
     Column("default_sender", String(16)),
     # A sub-account's owner, which sees its traffic and moves funds to and from it.
     Column("parent_id", Integer, ForeignKey("accounts.id"), index=True),
+    # IANA zone of its campaigns' recipients without one, and of quiet hours given without one.
+    Column("timezone", String(64), nullable=False, server_default=text("'UTC'")),
 )
 
 # Sender names an account asked for, and the operator's decision (domain.sender.SenderState).
