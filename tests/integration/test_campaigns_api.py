@@ -4,7 +4,11 @@ and progress, and a restart in the middle of a spread campaign, on each engine."
 from __future__ import annotations
 
 import asyncio
+import json
+from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +20,21 @@ from smsgate.domain.limits import LimitOverrides
 from smsgate.store.engine import Conn
 from smsgate.store.schema import messages
 from tests.integration.conftest import Clock, Running, settings_for, start_gateway
+from tests.integration.connectors import RecordingConnector
 from tests.integration.test_connectors_api import error_of
+
+Start = Callable[..., Any]
+AUDIENCE = [f"+48500600{i:03d}" for i in range(40)]
+OUR_NUMBER = "+48500000001"  # the account's own: subscribers answer to it
+# Subscribers of the simulator: half the messages undelivered, every delivered one answered,
+# with thanks or with STOP (which opts them out).
+ANSWERING = {
+    "delivered": 1.0,
+    "undelivered": 1.0,
+    "reply_rate": 1.0,
+    "reply_texts": ["Thanks", "STOP"],
+    "reply_delay_ms": 10.0,
+}
 
 
 async def contact(gw: Running, number: str, **body: Any) -> None:
@@ -43,6 +61,13 @@ async def stored(gw: Running, campaign_id: str) -> list[tuple[str, str, int, str
         return [(r.recipient, r.text, r.send_at, r.status) for r in rows]
 
     return await gw.gateway.db.read(read)
+
+
+async def priced(gw: Running, balance: str = "10") -> None:
+    """The test account pays 0.10 a message to Poland, from `balance`."""
+    await gw.gateway.billing.put_price_list("pl", "PLN", {"48": "0.10"})
+    await gw.gateway.billing.set_terms("acme", price_list="pl")
+    await gw.gateway.billing.top_up("acme", balance, "test")
 
 
 async def quiet_at_night(gw: Running) -> None:
@@ -254,9 +279,7 @@ async def test_a_paused_campaign_holds_back_messages_already_due(gw: Running) ->
 async def test_canceling_a_campaign_cancels_what_it_has_not_sent_and_refunds_it(
     gw: Running,
 ) -> None:
-    await gw.gateway.billing.put_price_list("pl", "PLN", {"48": "0.10"})
-    await gw.gateway.billing.set_terms("acme", price_list="pl")
-    await gw.gateway.billing.top_up("acme", "1", "test")
+    await priced(gw, balance="1")
     made = await campaign(gw.client, text="Sale", to=["+48500600700", "+48500600701"], start="+5")
     assert (await gw.client.get("/v1/balance")).json()["balance"] == "0.8"
     campaign_id = made["campaign"]["id"]
@@ -268,14 +291,72 @@ async def test_canceling_a_campaign_cancels_what_it_has_not_sent_and_refunds_it(
     assert error_of(again)[:2] == (409, "campaign_state")
 
 
-async def test_the_progress_stream_ends_when_every_message_is_settled(gw: Running) -> None:
-    made = await campaign(gw.client, text="Sale", to=["+48500600700"])
-    events = []
+async def test_the_progress_counts_outcomes_replies_opt_outs_and_cost(gateway_with: Start) -> None:
+    async for gw in gateway_with(**ANSWERING):
+        await gw.gateway.senders.assign_number("acme", OUR_NUMBER)
+        await priced(gw)
+        made = await campaign(gw.client, text="Sale", to=AUDIENCE, sender=OUR_NUMBER)
+        body = await progress_until(
+            gw.client,
+            made["campaign"]["id"],
+            lambda b: (
+                b["state"] == "finished" and b["progress"]["replies"] == b["progress"]["delivered"]
+            ),
+            timeout=15,
+        )
+        outcomes = Counter(status for *_, status in await stored(gw, made["campaign"]["id"]))
+        answers = (await gw.client.get("/v1/inbound")).json()["data"]
+    assert all(a["reply_to"] for a in answers)  # every one answers a message of the campaign
+    stops = sum(a["keyword"] == "stop" for a in answers)
+    assert body["progress"] == {
+        "scheduled": 0,
+        "queued": 0,
+        "sent": 0,
+        "delivered": outcomes["delivered"],
+        "failed": outcomes["undelivered"],
+        "canceled": 0,
+        "replies": len(answers),
+        "opt_outs": stops,
+        "cost": "4",  # 40 at 0.10: an undelivered message is paid for when submitted
+    }
+    assert outcomes["undelivered"] > 0 and 0 < stops < len(answers)
+
+
+async def test_the_progress_counts_messages_waiting_for_a_connector_then_sent(
+    gateway_with: Start,
+) -> None:
+    upstream = RecordingConnector()  # reports nothing: what it takes stays sent
+    async for gw in gateway_with([upstream]):
+        await gw.gateway.dispatcher.remove(upstream.name)
+        made = await campaign(gw.client, text="Sale", to=AUDIENCE[:3])
+        waiting = made["campaign"]["progress"]
+        await gw.gateway.dispatcher.add(upstream)
+        body = await progress_until(
+            gw.client, made["campaign"]["id"], lambda b: b["progress"]["sent"] == 3
+        )
+    assert (waiting["queued"], waiting["sent"]) == (3, 0)
+    assert (body["progress"]["queued"], body["state"]) == (0, "running")
+
+
+async def test_the_progress_stream_follows_each_change_until_every_message_is_settled(
+    gw: Running,
+) -> None:
+    numbers = AUDIENCE[:6]
+    made = await campaign(gw.client, text="Sale", to=numbers, period=4, every=2)
+    names, events = [], []
     async with gw.client.stream("GET", f"/v1/campaigns/{made['campaign']['id']}/stream") as s:
         async for line in s.aiter_lines():
             if line.startswith("event:"):
-                events.append(line)
-    assert events and all(e == "event: progress" for e in events)
+                names.append(line)
+            elif line.startswith("data:"):
+                events.append(json.loads(line.removeprefix("data:")))
+    assert set(names) == {"event: progress"} and len(events) == len(names) > 1
+    assert {e["id"] for e in events} == {made["campaign"]["id"]}
+    assert events[0]["progress"]["scheduled"] == 3  # the second batch, two seconds later
+    assert (events[-1]["state"], events[-1]["progress"]["delivered"]) == ("finished", 6)
+    delivered = [e["progress"]["delivered"] for e in events]
+    assert delivered == sorted(delivered)
+    assert all(a != b for a, b in pairwise(events))  # only changes
 
 
 async def test_another_accounts_campaign_is_not_found(gw: Running) -> None:
