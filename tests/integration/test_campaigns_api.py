@@ -49,16 +49,18 @@ async def campaign(client: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
     return made
 
 
-async def stored(gw: Running, campaign_id: str) -> list[tuple[str, str, int, str]]:
-    """(recipient, text, send_at, status) of the campaign's messages, by recipient."""
+async def stored(gw: Running, campaign_id: str, *columns: str) -> list[tuple[Any, ...]]:
+    """`columns` of the campaign's messages (recipient, text, send_at and status without
+    them), by recipient."""
+    chosen = [messages.c[c] for c in columns or ("recipient", "text", "send_at", "status")]
 
-    async def read(conn: Conn) -> list[tuple[str, str, int, str]]:
+    async def read(conn: Conn) -> list[tuple[Any, ...]]:
         rows = await conn.execute(
-            select(messages.c.recipient, messages.c.text, messages.c.send_at, messages.c.status)
+            select(*chosen)
             .where(messages.c.campaign_id == int(campaign_id))
             .order_by(messages.c.recipient)
         )
-        return [(r.recipient, r.text, r.send_at, r.status) for r in rows]
+        return [tuple(r) for r in rows]
 
     return await gw.gateway.db.read(read)
 
@@ -259,6 +261,58 @@ async def test_a_campaign_resumed_into_the_accounts_quiet_hours_waits_for_their_
     await paused(gw, clock, campaign_id, "2030-01-07T21:00:00Z", "2030-01-07T22:00:00Z")
     ((_, _, send_at, _),) = await stored(gw, campaign_id)
     assert send_at == _ms("2030-01-08T07:00:00Z")
+
+
+async def released_by(gw: Running, clock: Clock, moment: str, campaign_id: str) -> int:
+    """Move the clock on to `moment`; how many of the campaign's messages are released once
+    the scheduler has looked at the store then. A message of another send due at that moment
+    shows it has: the look that releases it releases everything due by then."""
+    marker = await gw.client.post(
+        "/v1/messages", json={"to": ["+48600700800"], "text": moment, "send_at": moment}
+    )
+    assert marker.json()["status"] == "scheduled", marker.text
+    clock.set(moment)
+    gw.gateway.dispatcher.wake_scheduler()
+    await gw.wait_for_status(marker.json()["messages"][0]["id"], {"queued", "sent"})
+    return sum(status != "scheduled" for (status,) in await stored(gw, campaign_id, "status"))
+
+
+async def test_a_spread_campaign_in_daily_hours_is_released_batch_by_batch_as_the_clock_moves(
+    gateway_with: Start, clock: Clock
+) -> None:
+    upstream = RecordingConnector()
+    async for gw in gateway_with([upstream]):
+        clock.set("2030-01-07T08:50:00Z")  # a Monday, before the hours open
+        made = await campaign(
+            gw.client, text="Sale", to=AUDIENCE[:8], hours="09:00-10:00", period=7200, every=1800
+        )
+        campaign_id = made["campaign"]["id"]
+        # Four batches of two, half an hour apart in the hours: two today, two tomorrow.
+        seen = {
+            moment: await released_by(gw, clock, moment, campaign_id)
+            for moment in (
+                "2030-01-07T08:59:59Z",
+                "2030-01-07T09:00:00Z",
+                "2030-01-07T09:29:59Z",
+                "2030-01-07T09:30:00Z",
+                "2030-01-07T12:00:00Z",  # the hours closed: the third batch waits
+                "2030-01-08T08:59:59Z",
+                "2030-01-08T09:00:00Z",
+                "2030-01-08T09:30:00Z",
+            )
+        }
+        rows = await stored(gw, campaign_id, "id", "send_at", "queued_at")
+    assert list(seen.values()) == [0, 2, 2, 4, 4, 4, 6, 8]
+    assert sorted(at for _, at, _ in rows) == [
+        _ms(f"2030-01-{day}T{hour}:00Z")
+        for day in ("07", "08")
+        for hour in ("09:00", "09:30")
+        for _ in range(2)
+    ]
+    assert all(queued_at == send_at for _, send_at, queued_at in rows)  # none early or late
+    ours = {message_id for message_id, _, _ in rows}
+    submitted = [m.id for m in upstream.submitted if m.id in ours]
+    assert sorted(submitted) == sorted(ours)  # each once
 
 
 async def test_a_paused_campaign_holds_back_messages_already_due(gw: Running) -> None:
