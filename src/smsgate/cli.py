@@ -208,6 +208,10 @@ def accounts_create(
     parent: Annotated[
         str | None, typer.Option(help="Make it a sub-account of this account, on its terms")
     ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(help="Its time zone, e.g. Europe/Warsaw (UTC; a parent's)"),
+    ] = None,
     data_dir: DataDir = None,
     config: ConfigFile = None,
 ) -> None:
@@ -216,7 +220,12 @@ def accounts_create(
         data_dir,
         config,
         lambda s: s.create_account(
-            name, default_region=region, max_parts=max_parts, test_mode=test_mode, parent=parent
+            name,
+            default_region=region,
+            max_parts=max_parts,
+            test_mode=test_mode,
+            parent=parent,
+            timezone=timezone,
         ),
     )
     of = f", a sub-account of {parent}" if parent else ""
@@ -228,18 +237,36 @@ def accounts_list(data_dir: DataDir = None, config: ConfigFile = None) -> None:
     """List accounts."""
     accounts = _operator(data_dir, config, lambda s: s.accounts())
     names = {a.id: a.name for a in accounts}
-    table = Table("id", "name", "parent", "region", "max parts", "test mode", "active")
+    table = Table("id", "name", "parent", "region", "time zone", "max parts", "test mode", "active")
     for a in accounts:
         table.add_row(
             str(a.id),
             a.name,
             names.get(a.parent_id, "") if a.parent_id is not None else "",
             a.default_region or "",
+            a.timezone,
             str(a.max_parts),
             str(a.test_mode),
             str(a.active),
         )
     console.print(table)
+
+
+@accounts_app.command("timezone")
+def accounts_timezone(
+    name: str,
+    zone: Annotated[
+        str | None, typer.Argument(help="An IANA time zone, e.g. Europe/Warsaw")
+    ] = None,
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Show or set an account's time zone: of its campaigns' recipients without one, and of
+    its quiet hours set without --timezone."""
+    account = _operator(
+        data_dir, config, lambda s: s.set_timezone(name, zone) if zone else s.account(name)
+    )
+    console.print(f"{account.name}: {account.timezone}")
 
 
 @accounts_app.command("smpp")
@@ -944,7 +971,9 @@ def accounts_limits(
     quiet: Annotated[
         str | None, typer.Option(help="Quiet hours HH:MM-HH:MM: messages wait for their end")
     ] = None,
-    timezone: Annotated[str, typer.Option(help="Time zone of --quiet")] = "UTC",
+    timezone: Annotated[
+        str | None, typer.Option(help="Time zone of --quiet (default: the account's)")
+    ] = None,
     reset: Annotated[bool, typer.Option(help="Back to the server's limits")] = False,
     data_dir: DataDir = None,
     config: ConfigFile = None,
@@ -967,8 +996,11 @@ def accounts_limits(
             return effective
         kept = {} if reset else {k: getattr(own, k) for k in given}
         changes = {k: v for k, v in given.items() if v is not None}
-        window = time_window(quiet, timezone) if quiet else (None if reset else own.quiet)
-        merged = LimitOverrides(**(kept | changes), quiet=window)
+        if quiet:
+            window, follows = time_window(quiet, timezone or "UTC"), timezone is None
+        else:
+            window, follows = (None, False) if reset else (own.quiet, own.quiet_follows_account)
+        merged = LimitOverrides(**(kept | changes), quiet=window, quiet_follows_account=follows)
         return (await service.set_overrides(name, merged))[2]
 
     effective = _limits(data_dir, config, work)

@@ -1,4 +1,5 @@
-"""`smsgate accounts limits`: an account's own limits over the server's."""
+"""`smsgate accounts limits`: an account's own limits over the server's; `smsgate accounts
+timezone`: the zone its quiet hours are kept in unless given their own."""
 
 from __future__ import annotations
 
@@ -55,3 +56,27 @@ def test_bad_quiet_hours_fail_clearly(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "HH:MM-HH:MM" in result.output
+
+
+def test_quiet_hours_without_a_zone_are_kept_in_the_accounts(tmp_path: Path) -> None:
+    run(tmp_path, "accounts", "create", "shop", "--timezone", "Europe/Warsaw")
+    shown = run(tmp_path, "accounts", "limits", "shop", "--quiet", "21:00-08:00")
+    assert "21:00-08:00 Europe/Warsaw" in shown
+    run(tmp_path, "accounts", "timezone", "shop", "Asia/Tokyo")
+    assert "21:00-08:00 Asia/Tokyo" in run(tmp_path, "accounts", "limits", "shop")
+
+
+def test_an_accounts_time_zone_is_shown_and_set(tmp_path: Path) -> None:
+    run(tmp_path, "accounts", "create", "shop")
+    assert "shop: UTC" in run(tmp_path, "accounts", "timezone", "shop")
+    assert "shop: Europe/Warsaw" in run(tmp_path, "accounts", "timezone", "shop", "Europe/Warsaw")
+    assert "Europe/Warsaw" in run(tmp_path, "accounts", "list")
+
+
+def test_an_unknown_time_zone_fails_clearly(tmp_path: Path) -> None:
+    run(tmp_path, "accounts", "create", "shop")
+    result = runner.invoke(
+        app, ["accounts", "timezone", "shop", "Nowhere/City", "--data-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 1
+    assert "unknown time zone Nowhere/City" in result.output

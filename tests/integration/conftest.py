@@ -7,6 +7,7 @@ import contextlib
 import subprocess
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -15,9 +16,13 @@ import uvicorn
 
 from smsgate.config import Settings, SimulatorSettings
 from smsgate.connectors.base import Connector
+from smsgate.dispatch import dispatcher
 from smsgate.domain.errors import DomainError
 from smsgate.http.app import create_app
+from smsgate.http.native import campaigns as campaigns_http
 from smsgate.runtime import Gateway, build_connectors
+from smsgate.services import campaigns, sending
+from smsgate.services.clock import now_ms
 from tests.integration.smpp_carrier import Carrier
 
 FINAL = {"delivered", "undelivered", "expired", "rejected", "failed", "canceled"}
@@ -117,6 +122,30 @@ def gateway_with(database_url: str, tmp_path: Path) -> Callable[..., AsyncIterat
         return start_gateway(settings, connectors or build_connectors(settings))
 
     return start
+
+
+class Clock:
+    """A wall clock that stands still, where the test sets it (at first, when it was made)."""
+
+    def __init__(self) -> None:
+        self.now_ms = now_ms()
+
+    def __call__(self) -> int:
+        return self.now_ms
+
+    def set(self, moment: str) -> None:
+        """Stand at `moment`, ISO 8601 with an offset."""
+        self.now_ms = int(datetime.fromisoformat(moment).timestamp() * 1000)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The clock a campaign's times pass through, injected: making, pausing and resuming it,
+    and the dispatcher releasing and claiming its messages."""
+    injected = Clock()
+    for module in (campaigns_http, campaigns, sending, dispatcher):
+        monkeypatch.setattr(module, "now_ms", injected)
+    return injected
 
 
 @pytest.fixture

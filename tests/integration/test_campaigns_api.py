@@ -4,7 +4,11 @@ and progress, and a restart in the middle of a spread campaign, on each engine."
 from __future__ import annotations
 
 import asyncio
+import json
+from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +19,22 @@ from smsgate.domain.hours import time_window
 from smsgate.domain.limits import LimitOverrides
 from smsgate.store.engine import Conn
 from smsgate.store.schema import messages
-from tests.integration.conftest import Running, settings_for, start_gateway
+from tests.integration.conftest import Clock, Running, settings_for, start_gateway
+from tests.integration.connectors import RecordingConnector
 from tests.integration.test_connectors_api import error_of
+
+Start = Callable[..., Any]
+AUDIENCE = [f"+48500600{i:03d}" for i in range(40)]
+OUR_NUMBER = "+48500000001"  # the account's own: subscribers answer to it
+# Subscribers of the simulator: half the messages undelivered, every delivered one answered,
+# with thanks or with STOP (which opts them out).
+ANSWERING = {
+    "delivered": 1.0,
+    "undelivered": 1.0,
+    "reply_rate": 1.0,
+    "reply_texts": ["Thanks", "STOP"],
+    "reply_delay_ms": 10.0,
+}
 
 
 async def contact(gw: Running, number: str, **body: Any) -> None:
@@ -31,18 +49,47 @@ async def campaign(client: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
     return made
 
 
-async def stored(gw: Running, campaign_id: str) -> list[tuple[str, str, int, str]]:
-    """(recipient, text, send_at, status) of the campaign's messages, by recipient."""
+async def stored(gw: Running, campaign_id: str, *columns: str) -> list[tuple[Any, ...]]:
+    """`columns` of the campaign's messages (recipient, text, send_at and status without
+    them), by recipient."""
+    chosen = [messages.c[c] for c in columns or ("recipient", "text", "send_at", "status")]
 
-    async def read(conn: Conn) -> list[tuple[str, str, int, str]]:
+    async def read(conn: Conn) -> list[tuple[Any, ...]]:
         rows = await conn.execute(
-            select(messages.c.recipient, messages.c.text, messages.c.send_at, messages.c.status)
+            select(*chosen)
             .where(messages.c.campaign_id == int(campaign_id))
             .order_by(messages.c.recipient)
         )
-        return [(r.recipient, r.text, r.send_at, r.status) for r in rows]
+        return [tuple(r) for r in rows]
 
     return await gw.gateway.db.read(read)
+
+
+async def priced(gw: Running, balance: str = "10") -> None:
+    """The test account pays 0.10 a message to Poland, from `balance`."""
+    await gw.gateway.billing.put_price_list("pl", "PLN", {"48": "0.10"})
+    await gw.gateway.billing.set_terms("acme", price_list="pl")
+    await gw.gateway.billing.top_up("acme", balance, "test")
+
+
+async def quiet_at_night(gw: Running) -> None:
+    """Quiet hours 22:00-07:00 UTC for the test account."""
+    quiet = LimitOverrides(quiet=time_window("22:00-07:00", "UTC"))
+    await gw.gateway.limits.set_overrides("acme", quiet)
+
+
+async def paused(
+    gw: Running, clock: Clock, campaign_id: str, since: str, until: str
+) -> dict[str, Any]:
+    """Pause the campaign at `since` and resume it at `until` (the clock standing there);
+    the campaign as resuming answers."""
+    clock.set(since)
+    assert (await gw.client.post(f"/v1/campaigns/{campaign_id}/pause")).status_code == 200
+    clock.set(until)
+    resumed = await gw.client.post(f"/v1/campaigns/{campaign_id}/resume")
+    assert resumed.status_code == 200, resumed.text
+    body: dict[str, Any] = resumed.json()
+    return body
 
 
 async def progress_until(
@@ -133,11 +180,8 @@ async def test_each_recipient_is_released_at_the_local_time_of_their_zone(gw: Ru
     assert times["+48500600701"] == _ms("2030-01-07T15:00:00Z")
 
 
-async def test_a_number_in_no_contact_takes_the_zone_of_the_accounts_quiet_hours(
-    gw: Running,
-) -> None:
-    quiet = LimitOverrides(quiet=time_window("23:00-06:00", "Europe/Warsaw"))
-    await gw.gateway.limits.set_overrides("acme", quiet)
+async def test_a_number_in_no_contact_takes_the_accounts_time_zone(gw: Running) -> None:
+    await gw.gateway.limits.set_timezone("acme", "Europe/Warsaw")
     made = await campaign(
         gw.client, text="Sale", to=["+48500600700"], local_start="2030-01-07T10:00:00"
     )
@@ -158,11 +202,21 @@ async def test_messages_wait_for_the_daily_hours(gw: Running) -> None:
 
 
 async def test_a_release_in_the_accounts_quiet_hours_waits_for_their_end(gw: Running) -> None:
-    quiet = LimitOverrides(quiet=time_window("22:00-07:00", "UTC"))
-    await gw.gateway.limits.set_overrides("acme", quiet)
+    await quiet_at_night(gw)
     made = await campaign(gw.client, text="Sale", to=["+48500600700"], start="2030-01-07T23:00:00Z")
     ((_, _, send_at, _),) = await stored(gw, made["campaign"]["id"])
     assert send_at == _ms("2030-01-08T07:00:00Z")
+
+
+async def test_daily_hours_wholly_within_the_accounts_quiet_hours_are_refused(
+    gw: Running,
+) -> None:
+    await quiet_at_night(gw)
+    response = await gw.client.post(
+        "/v1/campaigns",
+        json={"name": "x", "text": "Sale", "to": ["+48500600700"], "hours": "23:00-23:30"},
+    )
+    assert error_of(response)[:3] == (400, "invalid_field", "hours")
 
 
 async def test_a_paused_campaign_releases_nothing_until_resumed_later(gw: Running) -> None:
@@ -177,6 +231,88 @@ async def test_a_paused_campaign_releases_nothing_until_resumed_later(gw: Runnin
     ((_, _, later, status),) = await stored(gw, campaign_id)
     assert status == "scheduled"
     assert later >= due + 300
+
+
+async def test_a_campaign_resumed_after_its_daily_hours_closed_waits_for_the_next_opening(
+    gw: Running, clock: Clock
+) -> None:
+    clock.set("2030-01-07T15:00:00Z")
+    made = await campaign(
+        gw.client,
+        text="Sale",
+        to=["+48500600700"],
+        start="2030-01-07T16:30:00Z",
+        hours="09:00-17:00",
+    )
+    campaign_id = made["campaign"]["id"]
+    resumed = await paused(gw, clock, campaign_id, "2030-01-07T16:00:00Z", "2030-01-07T18:00:00Z")
+    ((_, _, send_at, status),) = await stored(gw, campaign_id)
+    assert (status, send_at) == ("scheduled", _ms("2030-01-08T09:00:00Z"))
+    assert resumed["ends_at"] == "2030-01-08T09:00:00Z"
+
+
+async def test_a_campaign_resumed_into_the_accounts_quiet_hours_waits_for_their_end(
+    gw: Running, clock: Clock
+) -> None:
+    await quiet_at_night(gw)
+    clock.set("2030-01-07T20:00:00Z")
+    made = await campaign(gw.client, text="Sale", to=["+48500600700"], start="2030-01-07T21:30:00Z")
+    campaign_id = made["campaign"]["id"]
+    await paused(gw, clock, campaign_id, "2030-01-07T21:00:00Z", "2030-01-07T22:00:00Z")
+    ((_, _, send_at, _),) = await stored(gw, campaign_id)
+    assert send_at == _ms("2030-01-08T07:00:00Z")
+
+
+async def released_by(gw: Running, clock: Clock, moment: str, campaign_id: str) -> int:
+    """Move the clock on to `moment`; how many of the campaign's messages are released once
+    the scheduler has looked at the store then. A message of another send due at that moment
+    shows it has: the look that releases it releases everything due by then."""
+    marker = await gw.client.post(
+        "/v1/messages", json={"to": ["+48600700800"], "text": moment, "send_at": moment}
+    )
+    assert marker.json()["status"] == "scheduled", marker.text
+    clock.set(moment)
+    gw.gateway.dispatcher.wake_scheduler()
+    await gw.wait_for_status(marker.json()["messages"][0]["id"], {"queued", "sent"})
+    return sum(status != "scheduled" for (status,) in await stored(gw, campaign_id, "status"))
+
+
+async def test_a_spread_campaign_in_daily_hours_is_released_batch_by_batch_as_the_clock_moves(
+    gateway_with: Start, clock: Clock
+) -> None:
+    upstream = RecordingConnector()
+    async for gw in gateway_with([upstream]):
+        clock.set("2030-01-07T08:50:00Z")  # a Monday, before the hours open
+        made = await campaign(
+            gw.client, text="Sale", to=AUDIENCE[:8], hours="09:00-10:00", period=7200, every=1800
+        )
+        campaign_id = made["campaign"]["id"]
+        # Four batches of two, half an hour apart in the hours: two today, two tomorrow.
+        seen = {
+            moment: await released_by(gw, clock, moment, campaign_id)
+            for moment in (
+                "2030-01-07T08:59:59Z",
+                "2030-01-07T09:00:00Z",
+                "2030-01-07T09:29:59Z",
+                "2030-01-07T09:30:00Z",
+                "2030-01-07T12:00:00Z",  # the hours closed: the third batch waits
+                "2030-01-08T08:59:59Z",
+                "2030-01-08T09:00:00Z",
+                "2030-01-08T09:30:00Z",
+            )
+        }
+        rows = await stored(gw, campaign_id, "id", "send_at", "queued_at")
+    assert list(seen.values()) == [0, 2, 2, 4, 4, 4, 6, 8]
+    assert sorted(at for _, at, _ in rows) == [
+        _ms(f"2030-01-{day}T{hour}:00Z")
+        for day in ("07", "08")
+        for hour in ("09:00", "09:30")
+        for _ in range(2)
+    ]
+    assert all(queued_at == send_at for _, send_at, queued_at in rows)  # none early or late
+    ours = {message_id for message_id, _, _ in rows}
+    submitted = [m.id for m in upstream.submitted if m.id in ours]
+    assert sorted(submitted) == sorted(ours)  # each once
 
 
 async def test_a_paused_campaign_holds_back_messages_already_due(gw: Running) -> None:
@@ -197,9 +333,7 @@ async def test_a_paused_campaign_holds_back_messages_already_due(gw: Running) ->
 async def test_canceling_a_campaign_cancels_what_it_has_not_sent_and_refunds_it(
     gw: Running,
 ) -> None:
-    await gw.gateway.billing.put_price_list("pl", "PLN", {"48": "0.10"})
-    await gw.gateway.billing.set_terms("acme", price_list="pl")
-    await gw.gateway.billing.top_up("acme", "1", "test")
+    await priced(gw, balance="1")
     made = await campaign(gw.client, text="Sale", to=["+48500600700", "+48500600701"], start="+5")
     assert (await gw.client.get("/v1/balance")).json()["balance"] == "0.8"
     campaign_id = made["campaign"]["id"]
@@ -211,14 +345,72 @@ async def test_canceling_a_campaign_cancels_what_it_has_not_sent_and_refunds_it(
     assert error_of(again)[:2] == (409, "campaign_state")
 
 
-async def test_the_progress_stream_ends_when_every_message_is_settled(gw: Running) -> None:
-    made = await campaign(gw.client, text="Sale", to=["+48500600700"])
-    events = []
+async def test_the_progress_counts_outcomes_replies_opt_outs_and_cost(gateway_with: Start) -> None:
+    async for gw in gateway_with(**ANSWERING):
+        await gw.gateway.senders.assign_number("acme", OUR_NUMBER)
+        await priced(gw)
+        made = await campaign(gw.client, text="Sale", to=AUDIENCE, sender=OUR_NUMBER)
+        body = await progress_until(
+            gw.client,
+            made["campaign"]["id"],
+            lambda b: (
+                b["state"] == "finished" and b["progress"]["replies"] == b["progress"]["delivered"]
+            ),
+            timeout=15,
+        )
+        outcomes = Counter(status for *_, status in await stored(gw, made["campaign"]["id"]))
+        answers = (await gw.client.get("/v1/inbound")).json()["data"]
+    assert all(a["reply_to"] for a in answers)  # every one answers a message of the campaign
+    stops = sum(a["keyword"] == "stop" for a in answers)
+    assert body["progress"] == {
+        "scheduled": 0,
+        "queued": 0,
+        "sent": 0,
+        "delivered": outcomes["delivered"],
+        "failed": outcomes["undelivered"],
+        "canceled": 0,
+        "replies": len(answers),
+        "opt_outs": stops,
+        "cost": "4",  # 40 at 0.10: an undelivered message is paid for when submitted
+    }
+    assert outcomes["undelivered"] > 0 and 0 < stops < len(answers)
+
+
+async def test_the_progress_counts_messages_waiting_for_a_connector_then_sent(
+    gateway_with: Start,
+) -> None:
+    upstream = RecordingConnector()  # reports nothing: what it takes stays sent
+    async for gw in gateway_with([upstream]):
+        await gw.gateway.dispatcher.remove(upstream.name)
+        made = await campaign(gw.client, text="Sale", to=AUDIENCE[:3])
+        waiting = made["campaign"]["progress"]
+        await gw.gateway.dispatcher.add(upstream)
+        body = await progress_until(
+            gw.client, made["campaign"]["id"], lambda b: b["progress"]["sent"] == 3
+        )
+    assert (waiting["queued"], waiting["sent"]) == (3, 0)
+    assert (body["progress"]["queued"], body["state"]) == (0, "running")
+
+
+async def test_the_progress_stream_follows_each_change_until_every_message_is_settled(
+    gw: Running,
+) -> None:
+    numbers = AUDIENCE[:6]
+    made = await campaign(gw.client, text="Sale", to=numbers, period=4, every=2)
+    names, events = [], []
     async with gw.client.stream("GET", f"/v1/campaigns/{made['campaign']['id']}/stream") as s:
         async for line in s.aiter_lines():
             if line.startswith("event:"):
-                events.append(line)
-    assert events and all(e == "event: progress" for e in events)
+                names.append(line)
+            elif line.startswith("data:"):
+                events.append(json.loads(line.removeprefix("data:")))
+    assert set(names) == {"event: progress"} and len(events) == len(names) > 1
+    assert {e["id"] for e in events} == {made["campaign"]["id"]}
+    assert events[0]["progress"]["scheduled"] == 3  # the second batch, two seconds later
+    assert (events[-1]["state"], events[-1]["progress"]["delivered"]) == ("finished", 6)
+    delivered = [e["progress"]["delivered"] for e in events]
+    assert delivered == sorted(delivered)
+    assert all(a != b for a, b in pairwise(events))  # only changes
 
 
 async def test_another_accounts_campaign_is_not_found(gw: Running) -> None:

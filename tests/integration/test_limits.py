@@ -150,6 +150,52 @@ async def test_the_operator_reads_an_accounts_own_and_effective_limits(operated:
     assert (await operated.client.get("/v1/limits")).json() == answer["effective"]
 
 
+async def set_timezone(gw: Running, zone: str) -> Any:
+    async with admin(gw) as api:
+        return await api.put("/v1/admin/accounts/acme/timezone", json={"timezone": zone})
+
+
+async def test_quiet_hours_given_without_a_zone_follow_the_accounts_time_zone(
+    operated: Running,
+) -> None:
+    await set_timezone(operated, "Europe/Warsaw")
+    answer = await set_limits(operated, quiet_hours="21:00-08:00")
+    assert answer["own"]["quiet_timezone"] is None
+    assert answer["effective"]["quiet_timezone"] == "Europe/Warsaw"
+    await set_timezone(operated, "America/New_York")
+    assert (await operated.client.get("/v1/limits")).json()["quiet_timezone"] == (
+        "America/New_York"
+    )
+
+
+async def test_quiet_hours_given_in_a_zone_keep_it_when_the_account_moves(
+    operated: Running,
+) -> None:
+    await set_limits(operated, quiet_hours="21:00-08:00", quiet_timezone="Europe/Warsaw")
+    await set_timezone(operated, "America/New_York")
+    assert (await operated.client.get("/v1/limits")).json()["quiet_timezone"] == "Europe/Warsaw"
+
+
+async def test_the_operator_sets_and_reads_an_accounts_time_zone(operated: Running) -> None:
+    assert (await set_timezone(operated, "Europe/Warsaw")).json() == {
+        "account": "acme",
+        "timezone": "Europe/Warsaw",
+    }
+    async with admin(operated) as api:
+        shown = await api.get("/v1/admin/accounts/acme/timezone")
+        unknown = await api.get("/v1/admin/accounts/nobody/timezone")
+    assert shown.json()["timezone"] == "Europe/Warsaw"
+    assert unknown.status_code == 404
+
+
+async def test_an_unknown_time_zone_is_refused(operated: Running) -> None:
+    assert error_of(await set_timezone(operated, "Nowhere/City")) == (
+        400,
+        "invalid_field",
+        "timezone",
+    )
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

@@ -40,6 +40,17 @@ def test_limits_within_a_bound_take_the_smaller_count_where_either_has_one() -> 
     assert (sub.rate_per_s, sub.concurrent, sub.subscriber_max) == (10, 4, 50)
 
 
+def test_quiet_hours_given_without_a_zone_are_kept_in_the_accounts() -> None:
+    follows = LimitOverrides(quiet=time_window("21:00-08:00"), quiet_follows_account=True)
+    placed = Limits().overridden(follows.in_zone("Europe/Warsaw"))
+    assert placed.quiet == NIGHTS
+
+
+def test_quiet_hours_given_in_a_zone_keep_it_whatever_the_accounts() -> None:
+    own = LimitOverrides(quiet=NIGHTS)
+    assert own.in_zone("America/New_York").quiet == NIGHTS
+
+
 def test_a_message_in_quiet_hours_waits_for_their_end() -> None:
     limits = Limits(quiet=NIGHTS)
     assert quiet_until(limits, at(2, 23), urgent=False) == at(3, 8)

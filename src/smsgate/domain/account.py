@@ -21,3 +21,5 @@ class Account:
     sender_policy: SenderPolicy = SenderPolicy.OPEN
     default_sender: str | None = None  # for requests that name none
     parent_id: int | None = None  # the account that owns this sub-account (one level deep)
+    # IANA zone of its campaigns' recipients without one, and of quiet hours given without one.
+    timezone: str = "UTC"

@@ -21,7 +21,7 @@ class Limits:
         """These limits with the account's own values where it has them."""
         changes = {
             f.name: getattr(overrides, f.name)
-            for f in fields(overrides)
+            for f in fields(self)
             if getattr(overrides, f.name) is not None
         }
         return replace(self, **changes)
@@ -51,9 +51,18 @@ class LimitOverrides:
     subscriber_max: int | None = None
     subscriber_window_s: int | None = None
     quiet: TimeWindow | None = None
+    # The quiet hours were given without a zone: they are kept in the account's, whatever it
+    # is now (`in_zone` puts them there).
+    quiet_follows_account: bool = False
 
     def is_empty(self) -> bool:
-        return all(getattr(self, f.name) is None for f in fields(self))
+        return all(getattr(self, f.name) is None for f in fields(Limits))
+
+    def in_zone(self, zone: str) -> LimitOverrides:
+        """These overrides with quiet hours that follow the account kept in `zone`, its own."""
+        if self.quiet is None or not self.quiet_follows_account:
+            return self
+        return replace(self, quiet=replace(self.quiet, zone=zone))
 
 
 def quiet_until(limits: Limits, at_ms: int, urgent: bool) -> int | None:

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from smsgate.domain.account import Account
 from smsgate.domain.errors import DomainError, ErrorCode
+from smsgate.domain.hours import time_zone
 from smsgate.domain.phone import is_valid_region
 from smsgate.services.clock import now_ms
 from smsgate.store import accounts as repo
@@ -77,9 +78,11 @@ class AccountService:
         max_parts: int | None = None,
         test_mode: bool = False,
         parent: str | None = None,
+        timezone: str | None = None,
     ) -> Account:
         """A new account; with a `parent`, a sub-account of it, which starts on the parent's
-        terms (price list, sender policy, test mode, region) and sends no longer messages."""
+        terms (price list, sender policy, test mode, region, time zone) and sends no longer
+        messages."""
         owner = await self.account(parent) if parent is not None else None
         if owner is not None and owner.parent_id is not None:
             raise DomainError(ErrorCode.NOT_A_PARENT, field="parent")
@@ -100,7 +103,9 @@ class AccountService:
             max_parts = owner.max_parts if owner is not None else 10
         if not 1 <= max_parts <= most:
             raise DomainError(ErrorCode.INVALID_FIELD, f"max_parts is 1-{most}", "max_parts")
-        new = Account(0, name, default_region, max_parts, test_mode)
+        if timezone is not None:
+            time_zone(timezone)
+        new = Account(0, name, default_region, max_parts, test_mode, timezone=timezone or "UTC")
         if owner is not None:
             new = replace(
                 new,
@@ -110,6 +115,7 @@ class AccountService:
                 charge_on=owner.charge_on,
                 sender_policy=owner.sender_policy,
                 parent_id=owner.id,
+                timezone=timezone or owner.timezone,
             )
 
         async def job(tx: Tx) -> Account:
@@ -244,6 +250,18 @@ class AccountService:
         await self._db.write(job)
         self.forget(account.id)
         return replace(account, active=active)
+
+    async def set_timezone(self, name: str, zone: str) -> Account:
+        """Set the account's time zone (an IANA name)."""
+        account = await self.account(name)
+        time_zone(zone)
+
+        async def job(tx: Tx) -> None:
+            await repo.set_timezone(tx.conn, account.id, zone)
+
+        await self._db.write(job)
+        self.forget(account.id)
+        return replace(account, timezone=zone)
 
     async def ensure_demo(self) -> Account:
         """The public demo account of the seeds: demo/demo, always in test mode."""

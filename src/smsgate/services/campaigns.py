@@ -5,7 +5,8 @@ Making a campaign stores every message at once (queued when due already, else sc
 its release; the cost reserved) in one transaction with the campaign: it is there whole or not
 at all, and the dispatcher's scheduler releases each message when its time comes, from the
 store, whatever restarts between. Pausing holds back the releases still to come; resuming
-moves them later by the pause's length, so a spread campaign keeps its pace.
+moves them later by the pause's length and back into the campaign's daily hours and out of the
+account's quiet hours, a spread campaign keeping its pace (domain.campaigns.resumed_times).
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
 from smsgate.domain.account import Account
-from smsgate.domain.campaigns import Release, release_times
+from smsgate.domain.campaigns import Release, release_times, resumed_times
 from smsgate.domain.errors import DomainError, ErrorCode
 from smsgate.domain.hours import time_zone
-from smsgate.domain.limits import quiet_until
 from smsgate.domain.phone import Rejected
 from smsgate.domain.status import Status
 from smsgate.services.clock import now_ms
@@ -81,10 +81,7 @@ class CampaignService:
                 ErrorCode.INVALID_REQUEST, "a test-mode account sends no campaigns", "account"
             )
         limits = self._limits.of(account)
-        # An account's zone is the one its quiet hours are kept in.
-        zone = time_zone(
-            given.time_zone or (limits.quiet.zone if limits.quiet else "UTC"), "time_zone"
-        )
+        zone = time_zone(given.time_zone or account.timezone, "time_zone")
         filling = await self._templates.compiled(account, name=given.template, text=given.text)
         audience = await self._contacts.audience(
             account, groups=given.groups, contact_ids=given.contact_ids, numbers=given.numbers
@@ -93,14 +90,12 @@ class CampaignService:
         if not reached:
             raise DomainError(ErrorCode.NO_RECIPIENTS, "the campaign reaches no one", "to")
         now = now_ms()
-        times = [
-            quiet_until(limits, at, given.urgent) or at
-            for at in release_times(
-                given.release,
-                now,
-                [r.contact.time_zone or zone if r.contact else zone for r in reached],
-            )
-        ]
+        times = release_times(
+            given.release,
+            now,
+            [r.contact.time_zone or zone if r.contact else zone for r in reached],
+            None if given.urgent else limits.quiet,
+        )
         campaign_id = self._db.ids.next()
         cmd = SendCommand(
             personalised=tuple((r.number, filling.fill(r.value).text) for r in reached),
@@ -136,6 +131,9 @@ class CampaignService:
                 paused_at=None,
                 created_at=now,
                 updated_at=now,
+                window=given.release.window,
+                time_zone=zone,
+                urgent=given.urgent,
             )
             repo.defer_add(tx, made)
             return result, made, connectors
@@ -180,18 +178,35 @@ class CampaignService:
         return await self.get(account, campaign_id)
 
     async def resume(self, account: Account, campaign_id: int) -> Campaign:
-        """Release again, every release still to come later by the time paused."""
+        """Release again: every release still to come later by the time paused, then in the
+        campaign's daily hours and out of the account's quiet hours, at the spread's pace."""
         found = await self.get(account, campaign_id)
         if found.state == "running":
             return found
         self._running(found, paused_ok=True)
         now = now_ms()
+        quiet = None if found.urgent else self._limits.of(account).quiet
 
-        async def job(tx: Tx) -> None:
-            await repo.postpone(tx, found.id, now - (found.paused_at or now))
+        async def job(tx: Tx) -> DomainError | None:
+            waiting = await repo.pending(tx, found)
+            try:
+                times = resumed_times(
+                    found.window,
+                    quiet,
+                    [(p.time_zone or found.time_zone, p.send_at) for p in waiting],
+                    now - (found.paused_at or now),
+                    now,
+                )
+            except DomainError as refused:  # nothing written: the jobs beside it stand
+                return refused
+            moves = [(p.id, at - p.send_at) for p, at in zip(waiting, times, strict=True)]
+            await repo.reschedule(tx, found.id, moves)
             await repo.set_state(tx, found.id, "running", now, None)
+            return None
 
-        await self._db.write(job)
+        refused = await self._db.write(job)
+        if refused is not None:
+            raise refused
         return await self.get(account, campaign_id)
 
     async def cancel(self, account: Account, campaign_id: int) -> tuple[Campaign, int]:

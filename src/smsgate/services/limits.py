@@ -157,6 +157,7 @@ class LimitService:
         self, account_name: str, overrides: LimitOverrides
     ) -> tuple[Account, LimitOverrides, Limits]:
         account = await self._accounts.account(account_name)
+        overrides = overrides.in_zone(account.timezone)
         for name in ("rate_per_s", "concurrent", "duplicate_window_s", "subscriber_max"):
             value = getattr(overrides, name)
             if value is not None and not 0 <= value <= 1_000_000:
@@ -173,3 +174,10 @@ class LimitService:
         await self._db.write(job)
         await self._book.refresh()
         return account, overrides, self._book.effective(account, overrides)
+
+    async def set_timezone(self, account_name: str, zone: str) -> Account:
+        """Set the account's time zone: quiet hours given without one follow it at once here
+        (within REFRESH_S on other nodes)."""
+        account = await self._accounts.set_timezone(account_name, zone)
+        await self._book.refresh()
+        return account

@@ -24,6 +24,7 @@ def _account(row: Row[tuple[object, ...]]) -> Account:
         sender_policy=SenderPolicy(row.sender_policy),
         default_sender=row.default_sender,
         parent_id=row.parent_id,
+        timezone=row.timezone,
     )
 
 
@@ -42,6 +43,7 @@ async def add_account(conn: Conn, new: Account, now_ms: int) -> Account:
             sender_policy=new.sender_policy.value,
             default_sender=new.default_sender,
             parent_id=new.parent_id,
+            timezone=new.timezone,
             created_at=now_ms,
         )
         .returning(*accounts.c)
@@ -96,6 +98,10 @@ async def set_sender_terms(
         .where(accounts.c.id == account_id)
         .values(sender_policy=policy.value, default_sender=default_sender)
     )
+
+
+async def set_timezone(conn: Conn, account_id: int, zone: str) -> None:
+    await conn.execute(update(accounts).where(accounts.c.id == account_id).values(timezone=zone))
 
 
 async def add_key(

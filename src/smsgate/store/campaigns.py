@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 
+from smsgate.domain.hours import TimeWindow, time_window
 from smsgate.domain.status import Status
+from smsgate.store.bulk import in_chunks
 from smsgate.store.database import Tx
 from smsgate.store.engine import Conn
-from smsgate.store.schema import campaigns, messages, opt_outs
+from smsgate.store.schema import campaigns, contacts, messages, opt_outs
 from smsgate.store.schema import inbound_messages as inbound
 
 
@@ -28,6 +33,9 @@ class Campaign:
     paused_at: int | None
     created_at: int
     updated_at: int
+    window: TimeWindow | None = None  # daily hours, kept in each recipient's zone
+    time_zone: str = "UTC"  # of recipients whose contact has none
+    urgent: bool = False  # quiet hours do not hold it
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,16 +59,25 @@ class Progress:
 _UNCHARGED = frozenset({Status.CANCELED.value, Status.REJECTED.value, Status.FAILED.value})
 
 
-def _campaign(row: object) -> Campaign:
-    return Campaign(**{f: getattr(row, f) for f in Campaign.__dataclass_fields__})
+_COLUMNS = tuple(f for f in Campaign.__dataclass_fields__ if f != "window")
+
+
+def _campaign(row: Any) -> Campaign:
+    window = None
+    if row.hours is not None:
+        days = [int(d) for d in row.days.split(",")] if row.days else []
+        window = time_window(row.hours, days=days)
+    return Campaign(**{f: getattr(row, f) for f in _COLUMNS}, window=window)
 
 
 def defer_add(tx: Tx, c: Campaign) -> None:
     """Queue the campaign's row for the transaction (beside its messages)."""
+    every_day = c.window is None or len(c.window.days) == 7
+    days = None if every_day else ",".join(str(d) for d in sorted(c.window.days))
     tx.defer_insert(
         campaigns,
-        tuple(Campaign.__dataclass_fields__),
-        [tuple(getattr(c, f) for f in Campaign.__dataclass_fields__)],
+        (*_COLUMNS, "hours", "days"),
+        [(*(getattr(c, f) for f in _COLUMNS), c.window.hours if c.window else None, days)],
     )
 
 
@@ -127,17 +144,54 @@ async def set_state(
     )
 
 
-async def postpone(tx: Tx, campaign_id: int, by_ms: int) -> None:
-    """Move every release still to come (and its validity) `by_ms` later."""
-    await tx.conn.execute(
-        update(messages)
-        .where(messages.c.campaign_id == campaign_id, messages.c.status == Status.SCHEDULED.value)
-        .values(send_at=messages.c.send_at + by_ms, expires_at=messages.c.expires_at + by_ms)
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A message of a campaign still to be released."""
+
+    id: int
+    send_at: int
+    time_zone: str | None  # its recipient's, as their contact has it now; None: no contact
+
+
+async def pending(tx: Tx, c: Campaign) -> list[Pending]:
+    rows = await tx.conn.execute(
+        select(messages.c.id, messages.c.send_at, contacts.c.time_zone)
+        .select_from(
+            messages.outerjoin(
+                contacts,
+                and_(
+                    contacts.c.account_id == c.account_id,
+                    contacts.c.number == messages.c.recipient,
+                ),
+            )
+        )
+        .where(messages.c.campaign_id == c.id, messages.c.status == Status.SCHEDULED.value)
+    )
+    return [Pending(r.id, r.send_at, r.time_zone) for r in rows]
+
+
+async def reschedule(tx: Tx, campaign_id: int, moves: Sequence[tuple[int, int]]) -> None:
+    """Move each message (id, by ms) that much later, its validity with it; the campaign's
+    last release becomes the last of theirs."""
+    by_shift: dict[int, list[int]] = defaultdict(list)
+    for message_id, by_ms in moves:
+        by_shift[by_ms].append(message_id)
+    for by_ms, ids in by_shift.items():  # a batch moves as one: few statements however many
+        for chunk in in_chunks(ids):
+            await tx.conn.execute(
+                update(messages)
+                .where(messages.c.id.in_(chunk))
+                .values(
+                    send_at=messages.c.send_at + by_ms, expires_at=messages.c.expires_at + by_ms
+                )
+            )
+    last = select(func.max(messages.c.send_at)).where(
+        messages.c.campaign_id == campaign_id, messages.c.status == Status.SCHEDULED.value
     )
     await tx.conn.execute(
         update(campaigns)
         .where(campaigns.c.id == campaign_id)
-        .values(ends_at=campaigns.c.ends_at + by_ms)
+        .values(ends_at=func.coalesce(last.scalar_subquery(), campaigns.c.ends_at))
     )
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import Row, delete, insert, select
 from smsgate.domain.hours import time_window
 from smsgate.domain.limits import LimitOverrides
 from smsgate.store.engine import Conn
-from smsgate.store.schema import account_limits
+from smsgate.store.schema import account_limits, accounts
 
 _NUMBERS = (
     "rate_per_s",
@@ -19,12 +19,23 @@ _NUMBERS = (
 
 
 def _overrides(row: Row[tuple[object, ...]]) -> LimitOverrides:
-    quiet = time_window(row.quiet_hours, row.quiet_zone or "UTC") if row.quiet_hours else None
-    return LimitOverrides(**{name: getattr(row, name) for name in _NUMBERS}, quiet=quiet)
+    """An account's own limits, quiet hours without a zone of their own in the account's."""
+    quiet = (
+        time_window(row.quiet_hours, row.quiet_zone or row.timezone) if row.quiet_hours else None
+    )
+    return LimitOverrides(
+        **{name: getattr(row, name) for name in _NUMBERS},
+        quiet=quiet,
+        quiet_follows_account=quiet is not None and row.quiet_zone is None,
+    )
 
 
 async def all_overrides(conn: Conn) -> dict[int, LimitOverrides]:
-    rows = await conn.execute(select(account_limits))
+    rows = await conn.execute(
+        select(account_limits, accounts.c.timezone).join(
+            accounts, accounts.c.id == account_limits.c.account_id
+        )
+    )
     return {row.account_id: _overrides(row) for row in rows}
 
 
@@ -37,7 +48,7 @@ async def put(conn: Conn, account_id: int, overrides: LimitOverrides, now_ms: in
         insert(account_limits).values(
             account_id=account_id,
             quiet_hours=quiet.hours if quiet is not None else None,
-            quiet_zone=quiet.zone if quiet is not None else None,
+            quiet_zone=quiet.zone if quiet and not overrides.quiet_follows_account else None,
             updated_at=now_ms,
             **{name: getattr(overrides, name) for name in _NUMBERS},
         )

@@ -59,6 +59,8 @@ accounts = Table(
     Column("default_sender", String(16)),
     # A sub-account's owner, which sees its traffic and moves funds to and from it.
     Column("parent_id", Integer, ForeignKey("accounts.id"), index=True),
+    # IANA zone of its campaigns' recipients without one, and of quiet hours given without one.
+    Column("timezone", String(64), nullable=False, server_default=text("'UTC'")),
 )
 
 # Sender names an account asked for, and the operator's decision (domain.sender.SenderState).
@@ -609,5 +611,12 @@ campaigns = Table(
     Column("paused_at", BigInteger),
     Column("created_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
+    # What resuming it needs to place its releases still to come again: its daily hours
+    # (HH:MM-HH:MM, ISO weekdays comma-joined; none: every day) in each recipient's zone, the
+    # zone of recipients whose contact has none, and whether quiet hours pass it by.
+    Column("hours", String(11)),
+    Column("days", String(13)),
+    Column("time_zone", String(64), nullable=False, server_default=text("'UTC'")),
+    Column("urgent", Boolean, nullable=False, server_default=text("false")),
     Index("ix_campaigns_account_id_id", "account_id", "id"),
 )

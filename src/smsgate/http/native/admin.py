@@ -1,23 +1,27 @@
-"""/v1/admin: the operator's API (connectors). Requests carry `Authorization: Bearer
-<admin_token>`; without an admin_token configured the whole API answers 403."""
+"""/v1/admin: the operator's API (connectors, accounts' time zones). Requests carry
+`Authorization: Bearer <admin_token>`; without an admin_token configured the whole API answers
+403."""
 
 from __future__ import annotations
 
 import hmac
 from typing import Any
 
-from litestar import Request, Router, delete, get, post
+from litestar import Request, Router, delete, get, post, put
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 from litestar.params import FromPath, JSONBody
 
+from smsgate.domain.account import Account
 from smsgate.domain.errors import DomainError, ErrorCode
 from smsgate.http.native import render
 from smsgate.http.native.admin_schemas import (
+    AccountTimezoneOut,
     ConnectorBody,
     ConnectorList,
     ConnectorOut,
     NodeStateOut,
+    TimezoneBody,
 )
 from smsgate.http.native.routes import gateway_of
 from smsgate.runtime import Gateway
@@ -100,6 +104,25 @@ async def disable_connector(request: AnyRequest, name: FromPath[str]) -> Connect
     return connector_out(await _connectors(request).disable(name))
 
 
+def timezone_out(account: Account) -> AccountTimezoneOut:
+    return AccountTimezoneOut(account.name, account.timezone)
+
+
+@get("/accounts/{name:str}/timezone", summary="An account's time zone")
+async def get_account_timezone(request: AnyRequest, name: FromPath[str]) -> AccountTimezoneOut:
+    return timezone_out(await gateway_of(request).accounts.account(name))
+
+
+@put(
+    "/accounts/{name:str}/timezone",
+    summary="Set an account's time zone: of its campaigns' recipients and quiet hours without one",
+)
+async def put_account_timezone(
+    request: AnyRequest, name: FromPath[str], data: JSONBody[TimezoneBody]
+) -> AccountTimezoneOut:
+    return timezone_out(await gateway_of(request).limits.set_timezone(name, data.timezone))
+
+
 router = Router(
     path="/v1/admin",
     route_handlers=[
@@ -109,6 +132,8 @@ router = Router(
         remove_connector,
         enable_connector,
         disable_connector,
+        get_account_timezone,
+        put_account_timezone,
     ],
     tags=["admin"],
     guards=[admin_only],

@@ -51,3 +51,17 @@ class ConnectorList(Struct):
         dict[str, int],
         Meta(description="messages queued for connectors no longer defined, by connector name"),
     ]
+
+
+class TimezoneBody(Struct, forbid_unknown_fields=True, kw_only=True):
+    timezone: Annotated[str, Meta(description="an IANA time zone name, e.g. Europe/Warsaw")]
+
+
+class AccountTimezoneOut(Struct):
+    account: str
+    timezone: Annotated[
+        str,
+        Meta(
+            description="of its campaigns' recipients and its quiet hours without one of their own"
+        ),
+    ]

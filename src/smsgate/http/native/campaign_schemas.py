@@ -33,9 +33,7 @@ class CampaignBody(AudienceBody, forbid_unknown_fields=True, kw_only=True):
     every: Annotated[int, Meta(description="seconds between batches while spreading")] = 60
     time_zone: Annotated[
         str | None,
-        Meta(
-            description="of recipients whose contact has none; the account's (quiet hours) or UTC"
-        ),
+        Meta(description="of recipients whose contact has none; the account's without it"),
     ] = None
     validity: Annotated[int | None, Meta(description="seconds each message may wait")] = None
 

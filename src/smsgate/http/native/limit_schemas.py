@@ -18,7 +18,9 @@ class LimitsBody(Struct, forbid_unknown_fields=True, kw_only=True):
     subscriber_max: Count | None = None
     subscriber_window_s: Annotated[int, Meta(ge=1, le=86_400)] | None = None
     quiet_hours: Annotated[str, Meta(description="HH:MM-HH:MM, e.g. 21:00-08:00")] | None = None
-    quiet_timezone: str = "UTC"
+    quiet_timezone: Annotated[
+        str | None, Meta(description="the zone of quiet_hours; without it, the account's")
+    ] = None
 
 
 class LimitsOut(Struct):

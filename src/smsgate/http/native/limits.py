@@ -31,13 +31,17 @@ def limits_out(limits: Limits) -> LimitsOut:
 
 
 def overrides_in(data: LimitsBody) -> LimitOverrides:
+    zone = data.quiet_timezone
+    # Without a zone of their own, the service puts them in the account's.
+    quiet = time_window(data.quiet_hours, zone or "UTC") if data.quiet_hours else None
     return LimitOverrides(
         rate_per_s=data.rate_per_s,
         concurrent=data.concurrent,
         duplicate_window_s=data.duplicate_window_s,
         subscriber_max=data.subscriber_max,
         subscriber_window_s=data.subscriber_window_s,
-        quiet=time_window(data.quiet_hours, data.quiet_timezone) if data.quiet_hours else None,
+        quiet=quiet,
+        quiet_follows_account=quiet is not None and zone is None,
     )
 
 
@@ -55,7 +59,7 @@ def account_limits_out(
             subscriber_max=own.subscriber_max,
             subscriber_window_s=own.subscriber_window_s,
             quiet_hours=quiet.hours if quiet is not None else None,
-            quiet_timezone=quiet.zone if quiet is not None else "UTC",
+            quiet_timezone=quiet.zone if quiet and not own.quiet_follows_account else None,
         ),
     )
 
