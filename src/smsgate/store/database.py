@@ -149,7 +149,7 @@ class Database:
 
     async def _open(self) -> None:
         self._engine = create_engine(self._url)
-        await upgrade(self._engine)
+        await upgrade(self._engine, self._url)
         self._wake = asyncio.Event()
         self._writer = asyncio.create_task(self._write_loop(), name="group-commit")
 
