@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import FINAL, Running
+from smsgate.runtime import Gateway
+from tests.integration.conftest import FINAL, Running, settings_for
 
 EMOJI = "\N{GRINNING FACE}"
 
@@ -165,6 +167,22 @@ async def test_the_demo_account_always_runs_in_test_mode(gw: Running) -> None:
         )
     assert response.status_code == 201
     assert response.json()["test"] is True
+
+
+async def test_nodes_starting_at_once_on_a_new_store_share_one_demo_account(
+    database_url: str, tmp_path: Path
+) -> None:
+    nodes = [
+        Gateway(settings_for(database_url, tmp_path).model_copy(update={"node_id": n}))
+        for n in range(3)
+    ]
+    started = await asyncio.gather(*(node.start() for node in nodes), return_exceptions=True)
+    try:
+        assert started == [None] * 3
+        demo = await nodes[0].accounts.authenticate("demo", "demo")
+    finally:
+        await asyncio.gather(*(node.stop() for node in nodes), return_exceptions=True)
+    assert (demo.name, demo.test_mode) == ("demo", True)
 
 
 async def test_a_scheduled_message_waits_for_its_time(gw: Running) -> None:

@@ -264,9 +264,37 @@ class AccountService:
         return replace(account, timezone=zone)
 
     async def ensure_demo(self) -> Account:
-        """The public demo account of the seeds: demo/demo, always in test mode."""
-        account = await self._db.read(lambda conn: repo.account_by_name(conn, DEMO_NAME))
-        if account is None:
-            account = await self.create_account(DEMO_NAME, default_region="PL", test_mode=True)
-            await self.create_key(DEMO_NAME, key_id=DEMO_NAME, secret=DEMO_SECRET, label="demo")
-        return account
+        """The public demo account of the seeds: demo/demo, always in test mode. It is made
+        with its key in one transaction; a node that loses the race to make it (several
+        starting on a new store) takes the one the winner made."""
+
+        async def stored() -> Account | None:
+            return await self._db.read(lambda conn: repo.account_by_name(conn, DEMO_NAME))
+
+        account = await stored()
+        if account is not None:
+            return account
+        secret_hash = await asyncio.to_thread(hash_secret, DEMO_SECRET)
+
+        async def job(tx: Tx) -> Account:
+            at = now_ms()
+            made = await repo.add_account(
+                tx.conn, Account(0, DEMO_NAME, "PL", 10, test_mode=True), at
+            )
+            await repo.add_key(
+                tx.conn,
+                key_id=DEMO_NAME,
+                account_id=made.id,
+                secret_hash=secret_hash,
+                label="demo",
+                now_ms=at,
+            )
+            return made
+
+        try:
+            return await self._db.write(job)
+        except IntegrityError:
+            account = await stored()
+            if account is None:
+                raise
+            return account

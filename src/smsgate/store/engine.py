@@ -16,8 +16,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Connection, CursorResult, Dialect, Engine, event
+from sqlalchemy import Connection, CursorResult, Dialect, Engine, Table, event
 from sqlalchemy import create_engine as create_sync_engine
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql import Executable
@@ -88,6 +92,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def insert_on_conflict(dialect: Dialect, table: Table) -> PgInsert | SqliteInsert:
+    """The engine's own INSERT of `table`, which can say what a conflicting row does."""
+    return (pg_insert if dialect.name == "postgresql" else sqlite_insert)(table)
 
 
 class SqliteConn:

@@ -12,7 +12,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from smsgate.store.bulk import in_chunks
 from smsgate.store.database import Tx
-from smsgate.store.engine import Conn
+from smsgate.store.engine import Conn, insert_on_conflict
 from smsgate.store.schema import accounts, cursors, outbox, webhook_deliveries, webhook_endpoints
 
 PENDING = "pending"
@@ -171,13 +171,20 @@ async def cursor(conn: Conn, name: str) -> int | None:
 
 
 async def start_cursor_at_end(conn: Conn, name: str) -> int:
-    """Create the cursor at the newest outbox event unless it exists; its position."""
+    """Create the cursor at the newest outbox event unless it exists (another node starting
+    at the same time may make it first); its position."""
     position = await cursor(conn, name)
     if position is not None:
         return position
     newest = (await conn.execute(select(func.max(outbox.c.id)))).scalar()
-    await conn.execute(insert(cursors).values(name=name, position=newest or 0))
-    return int(newest or 0)
+    await conn.execute(
+        insert_on_conflict(conn.dialect, cursors)
+        .values(name=name, position=newest or 0)
+        .on_conflict_do_nothing()
+    )
+    made = await cursor(conn, name)
+    assert made is not None
+    return made
 
 
 async def move_cursor(conn: Conn, name: str, position: int) -> None:
