@@ -8,7 +8,7 @@ import random
 from collections.abc import Sequence
 
 from smsgate.domain.errors import DomainError, ErrorCode
-from smsgate.domain.message import URGENT_LANE, OutboundMessage
+from smsgate.domain.message import OutboundMessage
 from smsgate.domain.routing import Decision, Message, RoutingTable
 
 
@@ -60,7 +60,7 @@ class Router:
             message.account_id,
             message.recipient,
             message.sender,
-            message.lane == URGENT_LANE,
+            message.urgent,
             at_ms,
         )
         tried = frozenset((*message.tried, failed))
