@@ -979,7 +979,8 @@ def accounts_limits(
     config: ConfigFile = None,
 ) -> None:
     """Show an account's limits, or set its own (the options given; the rest stay)."""
-    from smsgate.domain.hours import time_window
+    from dataclasses import replace
+
     from smsgate.domain.limits import LimitOverrides
 
     given = {
@@ -996,11 +997,13 @@ def accounts_limits(
             return effective
         kept = {} if reset else {k: getattr(own, k) for k in given}
         changes = {k: v for k, v in given.items() if v is not None}
+        merged = LimitOverrides(**(kept | changes))
         if quiet:
-            window, follows = time_window(quiet, timezone or "UTC"), timezone is None
-        else:
-            window, follows = (None, False) if reset else (own.quiet, own.quiet_follows_account)
-        merged = LimitOverrides(**(kept | changes), quiet=window, quiet_follows_account=follows)
+            merged = merged.with_quiet(quiet, timezone)
+        elif not reset:
+            merged = replace(
+                merged, quiet=own.quiet, quiet_follows_account=own.quiet_follows_account
+            )
         return (await service.set_overrides(name, merged))[2]
 
     effective = _limits(data_dir, config, work)

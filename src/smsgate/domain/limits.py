@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
-from smsgate.domain.hours import TimeWindow
+from smsgate.domain.hours import TimeWindow, time_window
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +57,17 @@ class LimitOverrides:
 
     def is_empty(self) -> bool:
         return all(getattr(self, f.name) is None for f in fields(Limits))
+
+    def with_quiet(
+        self, hours: str | None, zone: str | None, account_zone: str = "UTC"
+    ) -> LimitOverrides:
+        """These overrides with quiet hours "HH:MM-HH:MM" (none when not given) in `zone`, or,
+        given without one, following the account's: kept in `account_zone` until `in_zone`
+        puts them in the account's own."""
+        if not hours:
+            return replace(self, quiet=None, quiet_follows_account=False)
+        window = time_window(hours, zone or account_zone)
+        return replace(self, quiet=window, quiet_follows_account=zone is None)
 
     def in_zone(self, zone: str) -> LimitOverrides:
         """These overrides with quiet hours that follow the account kept in `zone`, its own."""

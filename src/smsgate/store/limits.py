@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import Row, delete, insert, select
 
-from smsgate.domain.hours import time_window
 from smsgate.domain.limits import LimitOverrides
 from smsgate.store.engine import Conn
 from smsgate.store.schema import account_limits, accounts
@@ -20,13 +19,8 @@ _NUMBERS = (
 
 def _overrides(row: Row[tuple[object, ...]]) -> LimitOverrides:
     """An account's own limits, quiet hours without a zone of their own in the account's."""
-    quiet = (
-        time_window(row.quiet_hours, row.quiet_zone or row.timezone) if row.quiet_hours else None
-    )
-    return LimitOverrides(
-        **{name: getattr(row, name) for name in _NUMBERS},
-        quiet=quiet,
-        quiet_follows_account=quiet is not None and row.quiet_zone is None,
+    return LimitOverrides(**{name: getattr(row, name) for name in _NUMBERS}).with_quiet(
+        row.quiet_hours, row.quiet_zone, row.timezone
     )
 
 

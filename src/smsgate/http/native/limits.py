@@ -8,7 +8,6 @@ from litestar import Request, Router, get, put
 from litestar.params import FromPath, JSONBody
 
 from smsgate.domain.account import Account
-from smsgate.domain.hours import time_window
 from smsgate.domain.limits import LimitOverrides, Limits
 from smsgate.http.native.admin import admin_only
 from smsgate.http.native.limit_schemas import AccountLimitsOut, LimitsBody, LimitsOut
@@ -31,18 +30,13 @@ def limits_out(limits: Limits) -> LimitsOut:
 
 
 def overrides_in(data: LimitsBody) -> LimitOverrides:
-    zone = data.quiet_timezone
-    # Without a zone of their own, the service puts them in the account's.
-    quiet = time_window(data.quiet_hours, zone or "UTC") if data.quiet_hours else None
     return LimitOverrides(
         rate_per_s=data.rate_per_s,
         concurrent=data.concurrent,
         duplicate_window_s=data.duplicate_window_s,
         subscriber_max=data.subscriber_max,
         subscriber_window_s=data.subscriber_window_s,
-        quiet=quiet,
-        quiet_follows_account=quiet is not None and zone is None,
-    )
+    ).with_quiet(data.quiet_hours, data.quiet_timezone)
 
 
 def account_limits_out(
